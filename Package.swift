@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One executable (`ec2net`) installed under four names: a static Swift runtime
+// costs ~6 MB per executable, so four separate programs would not fit the
+// 8 MB budget. No package dependencies: the core needs none, and each one
+// adds build time and binary size.
+let package = Package(
+    name: "ec2net",
+    products: [
+        .executable(name: "ec2net", targets: ["ec2net"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CUdev",
+            path: "Sources/CUdev",
+            pkgConfig: "libudev",
+            providers: [.apt(["libudev-dev"])]
+        ),
+        .target(name: "EC2NetCore", path: "Sources/EC2NetCore"),
+        .target(
+            name: "EC2NetSystem",
+            dependencies: ["EC2NetCore", "CUdev"],
+            path: "Sources/EC2NetSystem"
+        ),
+        .executableTarget(
+            name: "ec2net",
+            dependencies: ["EC2NetCore", "EC2NetSystem"],
+            path: "Sources/ec2net"
+        ),
+        .testTarget(
+            name: "EC2NetCoreTests",
+            dependencies: ["EC2NetCore"],
+            path: "Tests/EC2NetCoreTests",
+            exclude: ["Golden"]
+        ),
+        .testTarget(
+            name: "EC2NetSystemTests",
+            dependencies: ["EC2NetSystem", "EC2NetCore"],
+            path: "Tests/EC2NetSystemTests"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,86 @@
+/// The core of ec2net: one ENI's validated metadata plus the configuration
+/// in, the networkd file for it out. Pure, so golden files pin its output.
+///
+/// The effect matches amazon-ec2-net-utils 2.x for the same metadata:
+/// DHCP and RA routes in the main table at metric 512+100*card+device; a
+/// table 10000+100*card+device with the default and subnet routes; rules
+/// `from <address> lookup <table>` for every address and delegated prefix,
+/// except on the primary ENI (they would blackhole docker bridge replies,
+/// upstream #97). Unlike upstream, one self-contained file per ENI rather
+/// than a symlink plus drop-ins: a single rename makes the change atomic.
+public enum NetworkdRenderer {
+    public static func render(_ m: InterfaceMetadata, interface: String, configuration c: Configuration) -> [GeneratedFile] {
+        let routing = PolicyRouting(index: m.index)
+        let table = String(routing.table)
+        let metric = String(routing.metric)
+        let useGatewayInMain = m.isPrimary || c.secondaryDefaultRoutesInMain ? "yes" : "no"
+        var sections: [NetworkdSection] = []
+
+        // Type=ether keeps VLANs and bridges that inherit the MAC out.
+        sections.append(NetworkdSection("Match", [("MACAddress", m.mac.description), ("Type", "ether")]))
+        if let mtu = c.mtu {
+            sections.append(NetworkdSection("Link", [("MTUBytes", String(mtu))]))
+        }
+        sections.append(NetworkdSection("Network", [
+            ("DHCP", m.hasIPv4 ? "yes" : "ipv6"),
+            ("IPv6DuplicateAddressDetection", "0"),
+            ("LLMNR", "no"),
+            ("DNSDefaultRoute", "yes"),
+        ]))
+        if m.hasIPv4 {
+            var dhcp4 = NetworkdSection("DHCPv4", [
+                ("RouteMetric", metric),
+                ("UseRoutes", "yes"),
+                ("UseGateway", useGatewayInMain),
+                ("UseHostname", "no"),
+                ("UseDNS", "yes"),
+                ("UseNTP", "yes"),
+                ("UseDomains", "yes"),
+            ])
+            dhcp4.add("UseMTU", c.mtu == nil ? "yes" : "no")
+            sections.append(dhcp4)
+        }
+        sections.append(NetworkdSection("DHCPv6", [("UseHostname", "no"), ("UseDNS", "yes"), ("UseNTP", "yes"), ("WithoutRA", "solicit")]))
+        sections.append(NetworkdSection("IPv6AcceptRA", [("RouteMetric", metric), ("UseGateway", useGatewayInMain)]))
+
+        for a in m.secondaryIPv4Addresses {
+            sections.append(NetworkdSection("Address", [("Address", "\(a)/32"), ("AddPrefixRoute", "no")]))
+        }
+
+        if m.hasIPv6 {
+            sections.append(NetworkdSection("Route", [("Table", table), ("Gateway", "_ipv6ra")]))
+            for s in m.ipv6Subnets.sorted() {
+                sections.append(NetworkdSection("Route", [("Table", table), ("Destination", s.description)]))
+            }
+        }
+        if m.hasIPv4 {
+            sections.append(NetworkdSection("Route", [("Table", table), ("Gateway", "_dhcp4")]))
+            if let s = m.ipv4Subnet {
+                sections.append(NetworkdSection("Route", [("Table", table), ("Destination", s.description)]))
+            }
+            if c.localPrefixes {
+                // Lets the host itself use addresses of a delegated prefix (upstream #109).
+                for p in m.ipv4Prefixes.sorted() {
+                    sections.append(NetworkdSection("Route", [("Type", "local"), ("Table", "local"), ("Destination", p.description)]))
+                }
+            }
+        }
+
+        if !m.isPrimary {
+            var sources: [String] = []
+            if m.hasIPv4 {
+                sources += m.ipv4Addresses.sorted().map(\.description) + m.ipv4Prefixes.sorted().map(\.description)
+            }
+            sources += m.ipv6Addresses.sorted().map(\.description) + m.ipv6Prefixes.sorted().map(\.description)
+            for source in sources {
+                sections.append(NetworkdSection("RoutingPolicyRule", [("From", source), ("Priority", table), ("Table", table)]))
+            }
+        }
+
+        var summary = m.isPrimary ? "primary ENI" : "secondary ENI"
+        if let id = m.interfaceID { summary += " \(id)" }
+        summary += ", \(m.index): table \(table), metric \(metric)"
+        let file = NetworkdFile(comments: [Ownership.headerComment(mac: m.mac), summary], sections: sections)
+        return [GeneratedFile(name: Ownership.fileName(interface: interface), contents: file.render())]
+    }
+}

@@ -1,0 +1,51 @@
+import Glibc
+import EC2NetCore
+
+/// Reads network device attributes from sysfs (`/sys` unless redirected).
+public struct Sysfs {
+    public let root: String
+
+    public init(root: String) { self.root = root }
+
+    public func path(_ interface: String, _ attribute: String) -> String {
+        "\(root)/class/net/\(interface)/\(attribute)"
+    }
+
+    public func exists(_ interface: String) -> Bool {
+        access("\(root)/class/net/\(interface)", F_OK) == 0
+    }
+
+    public func mac(of interface: String) throws(AddressError) -> MACAddress? {
+        guard let text = Sysfs.readSmall(path(interface, "address")) else { return nil }
+        return try MACAddress(parsing: text.hasSuffix("\n") ? String(text.dropLast()) : text)
+    }
+
+    /// Virtual devices (veth, bridges, VLANs, tunnels) have no `device` link.
+    public func isPhysical(_ interface: String) -> Bool {
+        access(path(interface, "device"), F_OK) == 0
+    }
+
+    /// The kernel driver bound to the device (`ena`, `ixgbevf`, `vif`), if any.
+    public func driver(of interface: String) -> String? {
+        var buf = [CChar](repeating: 0, count: 4096)
+        let n = readlink(path(interface, "device/driver"), &buf, buf.count - 1)
+        guard n > 0 else { return nil }
+        let target = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return target.split(separator: "/").last.map(String.init)
+    }
+
+    public func interfaceIndex(of interface: String) -> Int? {
+        guard let t = Sysfs.readSmall(path(interface, "ifindex")) else { return nil }
+        return Int(t.hasSuffix("\n") ? String(t.dropLast()) : t)
+    }
+
+    static func readSmall(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buf = [UInt8](repeating: 0, count: 256)
+        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard n > 0 else { return nil }
+        return String(decoding: buf[0..<n], as: UTF8.self)
+    }
+}

@@ -1,0 +1,101 @@
+import Glibc
+
+/// An open directory, used through *at() calls so that no path component
+/// is followed through a symlink after it is opened.
+public final class Directory {
+    public let path: String
+    let fd: Int32
+
+    /// Opens `path`, creating missing components (mode 0755) when `create` is set.
+    public init(path: String, create: Bool) throws(FileError) {
+        self.path = path
+        if create { try Directory.makePath(path) }
+        let f = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
+        guard f >= 0 else { throw .system("open", path: path, errno: errno) }
+        fd = f
+    }
+
+    deinit { close(fd) }
+
+    static func makePath(_ path: String) throws(FileError) {
+        var built = path.hasPrefix("/") ? "" : "."
+        for comp in path.split(separator: "/") {
+            built += "/" + comp
+            if mkdir(built, 0o755) != 0 && errno != EEXIST {
+                throw .system("mkdir", path: built, errno: errno)
+            }
+        }
+    }
+
+    public func entries() throws(FileError) -> [String] {
+        let dup = fcntl(fd, F_DUPFD_CLOEXEC, 0)
+        guard dup >= 0, let d = fdopendir(dup) else { throw .system("opendir", path: path, errno: errno) }
+        defer { closedir(d) }
+        rewinddir(d)
+        var names: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafePointer(to: e.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    /// Contents of a regular file, or nil if absent. A symlink is not followed.
+    public func read(_ name: String, limit: Int = 1 << 20) throws(FileError) -> String? {
+        let f = openat(fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        if f < 0 {
+            if errno == ENOENT { return nil }
+            if errno == ELOOP { throw .foreign(path: "\(path)/\(name)") }
+            throw .system("open", path: "\(path)/\(name)", errno: errno)
+        }
+        defer { close(f) }
+        var st = stat()
+        guard fstat(f, &st) == 0 else { throw .system("stat", path: "\(path)/\(name)", errno: errno) }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw .foreign(path: "\(path)/\(name)") }
+        var bytes: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 8192)
+        while bytes.count < limit {
+            let n = buf.withUnsafeMutableBytes { Glibc.read(f, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; throw .system("read", path: "\(path)/\(name)", errno: errno) }
+            if n == 0 { break }
+            bytes += buf[0..<n]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Writes `contents` to a temporary file in this directory, syncs it and
+    /// renames it over `name`: readers see the old file or the new one, never
+    /// a partial one, even if the process is killed half-way.
+    public func writeAtomically(_ name: String, contents: String, mode: mode_t = 0o644) throws(FileError) {
+        let tmp = ".\(name).tmp.\(getpid())"
+        let f = openat(fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
+        guard f >= 0 else { throw .system("create", path: "\(path)/\(tmp)", errno: errno) }
+        var ok = false
+        defer { if !ok { unlinkat(fd, tmp, 0) } }
+        let bytes = Array(contents.utf8)
+        var off = 0
+        while off < bytes.count {
+            let n = bytes[off...].withUnsafeBytes { Glibc.write(f, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let e = errno; close(f)
+                throw .system("write", path: "\(path)/\(tmp)", errno: e)
+            }
+            off += n
+        }
+        fchmod(f, mode)
+        if fsync(f) != 0 { let e = errno; close(f); throw .system("fsync", path: "\(path)/\(tmp)", errno: e) }
+        close(f)
+        guard renameat(fd, tmp, fd, name) == 0 else { throw .system("rename", path: "\(path)/\(name)", errno: errno) }
+        ok = true
+        fsync(fd)
+    }
+
+    public func remove(_ name: String) throws(FileError) {
+        if unlinkat(fd, name, 0) != 0 && errno != ENOENT {
+            throw .system("unlink", path: "\(path)/\(name)", errno: errno)
+        }
+    }
+}

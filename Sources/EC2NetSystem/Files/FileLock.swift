@@ -1,0 +1,34 @@
+import Glibc
+
+/// An flock(2) lock on a file. The kernel drops it when its holder dies, so
+/// a crashed ec2-plug never leaves a stale lock behind (upstream had to
+/// probe PIDs in lock files for that).
+public final class FileLock {
+    public let path: String
+    private var fd: Int32
+
+    public enum Mode { case shared, exclusive }
+
+    public init(path: String) throws(FileError) {
+        self.path = path
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw .system("open", path: path, errno: errno) }
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    public func lock(_ mode: Mode) throws(FileError) {
+        while flock(fd, mode == .shared ? LOCK_SH : LOCK_EX) != 0 {
+            if errno != EINTR { throw .system("flock", path: path, errno: errno) }
+        }
+    }
+
+    /// false when another process holds a conflicting lock.
+    public func tryLock(_ mode: Mode) throws(FileError) -> Bool {
+        if flock(fd, (mode == .shared ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0 { return true }
+        if errno == EWOULDBLOCK { return false }
+        throw .system("flock", path: path, errno: errno)
+    }
+
+    public func unlock() { flock(fd, LOCK_UN) }
+}

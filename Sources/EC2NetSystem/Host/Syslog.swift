@@ -1,0 +1,48 @@
+import Glibc
+
+/// One line per decision to syslog (ident `ec2net`), and to stderr with
+/// `--verbose`. Callers pass only values that are safe to log: never the
+/// IMDS token, and untrusted text through `Printable.quote`.
+public final class Syslog {
+    public enum Level { case debug, info, warning, error }
+
+    private let echo: Bool
+    private let program: String
+
+    public init(program: String, echoToStderr: Bool) {
+        self.echo = echoToStderr
+        self.program = program
+        openlog("ec2net", LOG_PID, LOG_DAEMON)
+    }
+
+    public func log(_ level: Level, _ message: String) {
+        let line = "\(program): \(message)"
+        let priority: Int32
+        switch level {
+        case .debug: priority = LOG_DEBUG
+        case .info: priority = LOG_INFO
+        case .warning: priority = LOG_WARNING
+        case .error: priority = LOG_ERR
+        }
+        line.withCString { text in
+            withVaList([text]) { vsyslog(priority, "%s", $0) }
+        }
+        if echo || level == .error {
+            let tag: String
+            switch level {
+            case .debug: tag = "debug"
+            case .info: tag = "info"
+            case .warning: tag = "warning"
+            case .error: tag = "error"
+            }
+            let out = "ec2net \(tag): \(line)\n"
+            let bytes = Array(out.utf8)
+            _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        }
+    }
+
+    public func info(_ m: String) { log(.info, m) }
+    public func warning(_ m: String) { log(.warning, m) }
+    public func error(_ m: String) { log(.error, m) }
+    public func debug(_ m: String) { log(.debug, m) }
+}

@@ -1,0 +1,138 @@
+import EC2NetCore
+
+/// IMDSv2 over one kept-alive TCP connection: a session token fetched once
+/// and renewed once on 401; bounded retries with backoff on 5xx, resets and
+/// timeouts; the IPv6 endpoint tried when the IPv4 one does not connect.
+public final class IMDSClient: MetadataSource {
+    public static let defaultEndpoints = ["http://169.254.169.254", "http://[fd00:ec2::254]"]
+    public static let tokenTTL = 60
+    public static let bodyLimit = 64 * 1024
+
+    public struct Timing: Sendable {
+        public var connectTimeout = 0.25
+        public var requestTimeout = 2.0
+        /// Pauses between attempts of one request.
+        public var backoff: [Double] = [0.05, 0.2, 0.5]
+        public init() {}
+    }
+
+    private let endpoints: [HTTPURL]
+    private let timing: Timing
+    private let clock: MonotonicClock
+    private let userAgent: String
+    private var connection: HTTPConnection? = nil
+    private var token: String? = nil
+    public private(set) var requests = 0
+
+    public init(endpoints: [HTTPURL], timing: Timing = Timing(), clock: MonotonicClock, userAgent: String) {
+        precondition(!endpoints.isEmpty)
+        self.endpoints = endpoints
+        self.timing = timing
+        self.clock = clock
+        self.userAgent = userAgent
+    }
+
+    /// TCP connections opened so far, across endpoints.
+    public var connections: Int { openedBefore + (connection?.connectionsOpened ?? 0) }
+    private var openedBefore = 0
+
+    public func close() { connection?.close() }
+
+    public func get(_ path: String) throws(IMDSError) -> String? {
+        let full = "/latest/meta-data/" + path
+        var renewed = false
+        var attempt = 0
+        while true {
+            let tok = try sessionToken()
+            let result: HTTPResponse
+            do {
+                result = try request("GET", full, headers: [HTTPHeader(name: "X-aws-ec2-metadata-token", value: tok)])
+            } catch let e as HTTPError where e.isTransient && attempt < timing.backoff.count {
+                clock.sleep(timing.backoff[attempt]); attempt += 1
+                continue
+            } catch let e as HTTPError {
+                throw e.isUnreachable || e.isTransient ? .unreachable(e.description) : .protocolError(path: full, e)
+            } catch {
+                throw .unreachable("\(error)")
+            }
+            switch result.status {
+            case 200:
+                guard let text = result.text else { throw .notText(path: full) }
+                return text
+            case 404:
+                return nil
+            case 401 where !renewed:
+                // The token expired or the service restarted: one new token, one retry.
+                token = nil
+                renewed = true
+            case 403:
+                throw .forbidden(path: full)
+            case 500...599 where attempt < timing.backoff.count:
+                clock.sleep(timing.backoff[attempt]); attempt += 1
+            default:
+                throw .status(result.status, path: full)
+            }
+        }
+    }
+
+    private func sessionToken() throws(IMDSError) -> String {
+        if let token { return token }
+        var attempt = 0
+        while true {
+            let r: HTTPResponse
+            do {
+                r = try request("PUT", "/latest/api/token",
+                                headers: [HTTPHeader(name: "X-aws-ec2-metadata-token-ttl-seconds", value: String(IMDSClient.tokenTTL))])
+            } catch let e as HTTPError where e.isTransient && attempt < timing.backoff.count {
+                clock.sleep(timing.backoff[attempt]); attempt += 1
+                continue
+            } catch let e as HTTPError {
+                throw e.isUnreachable || e.isTransient ? .unreachable(e.description) : .protocolError(path: "/latest/api/token", e)
+            } catch {
+                throw .unreachable("\(error)")
+            }
+            switch r.status {
+            case 200:
+                guard let t = r.text, !t.isEmpty, t.utf8.count <= 512, NetworkdFileSafety.isPrintable(t) else {
+                    throw .protocolError(path: "/latest/api/token", .malformed("the token is not printable text"))
+                }
+                token = t
+                return t
+            case 403:
+                throw .forbidden(path: "/latest/api/token")
+            case 500...599 where attempt < timing.backoff.count:
+                clock.sleep(timing.backoff[attempt]); attempt += 1
+            default:
+                throw .tokenRefused(status: r.status)
+            }
+        }
+    }
+
+    /// One HTTP exchange; picks the first endpoint that connects and keeps it.
+    private func request(_ method: String, _ path: String, headers: [HTTPHeader]) throws -> HTTPResponse {
+        requests += 1
+        let all = headers + [HTTPHeader(name: "User-Agent", value: userAgent)]
+        if let c = connection {
+            return try c.send(method: method, path: path, headers: all, connectTimeout: timing.connectTimeout,
+                              timeout: timing.requestTimeout, bodyLimit: IMDSClient.bodyLimit, clock: clock)
+        }
+        var last: HTTPError = .resolve("no endpoint")
+        for url in endpoints {
+            let c = HTTPConnection(url: url)
+            do {
+                let r = try c.send(method: method, path: path, headers: all, connectTimeout: timing.connectTimeout,
+                                   timeout: timing.requestTimeout, bodyLimit: IMDSClient.bodyLimit, clock: clock)
+                connection = c
+                return r
+            } catch let e as HTTPError where e.isUnreachable {
+                openedBefore += c.connectionsOpened
+                last = e
+                continue
+            } catch {
+                openedBefore += c.connectionsOpened
+                throw error
+            }
+        }
+        throw last
+    }
+}

@@ -1,0 +1,129 @@
+import EC2NetCore
+
+/// Takes validated snapshots of ENIs from a MetadataSource.
+///
+/// Upstream sleeps for keys that never come: 8 x 0.5 s for `network-card`
+/// on single-card types, where IMDS never has it. This reader asks instead:
+/// the ENI's own directory listing says which keys exist, and the primary
+/// ENI's listing says whether this instance type publishes `network-card`
+/// at all. It waits only for what can really still propagate (a hot-plugged
+/// ENI's device-number, which reads 0 until then), polling every 50 ms.
+public final class MetadataReader {
+    public static let pollInterval = 0.05
+
+    private let source: MetadataSource
+    private let clock: MonotonicClock
+    private var cachedPrimaryMAC: MACAddress? = nil
+    private var cachedPublishesCard: Bool? = nil
+
+    public init(source: MetadataSource, clock: MonotonicClock) {
+        self.source = source
+        self.clock = clock
+    }
+
+    /// The primary ENI's MAC (`meta-data/mac`): static from launch.
+    public func primaryMAC() throws(MetadataReadError) -> MACAddress {
+        if let m = cachedPrimaryMAC { return m }
+        guard let body = try fetch("mac") else { throw .invalid(.missing(key: "mac")) }
+        do {
+            let m = try MACAddress(parsing: MetadataValues.lines(body).first ?? "")
+            cachedPrimaryMAC = m
+            return m
+        } catch {
+            throw .invalid(.invalidValue(key: "mac", error))
+        }
+    }
+
+    /// MACs IMDS lists under network/interfaces/macs/.
+    public func attachedMACs() throws(MetadataReadError) -> [MACAddress] {
+        guard let body = try fetch("network/interfaces/macs/") else { return [] }
+        var out: [MACAddress] = []
+        for entry in MetadataValues.listing(body) {
+            do { out.append(try MACAddress(parsing: entry)) } catch { throw .invalid(.invalidValue(key: "network/interfaces/macs/", error)) }
+        }
+        return out
+    }
+
+    public func value(_ path: String) throws(MetadataReadError) -> String? { try fetch(path) }
+
+    /// Polls `attempt` until it returns a snapshot or the deadline passes.
+    public func read(mac: MACAddress, timeout: Double) throws(MetadataReadError) -> InterfaceMetadata {
+        let start = clock.now()
+        while true {
+            switch try attempt(mac: mac) {
+            case .ready(let m):
+                return m
+            case .pending(let what):
+                let waited = clock.now() - start
+                if waited >= timeout { throw .notPropagated(mac, what: what, waited: waited) }
+                clock.sleep(min(MetadataReader.pollInterval, timeout - waited))
+            }
+        }
+    }
+
+    public enum Attempt {
+        case ready(InterfaceMetadata)
+        /// Names what has not propagated yet.
+        case pending(String)
+    }
+
+    /// One look at an ENI, without waiting: `.pending` when IMDS does not
+    /// know the MAC yet or still reports device-number 0 for a non-primary ENI.
+    public func attempt(mac: MACAddress) throws(MetadataReadError) -> Attempt {
+        let primary = try primaryMAC()
+        let isPrimary = mac == primary
+        let base = "network/interfaces/macs/\(mac)/"
+        guard let listingBody = try fetch(base) else { return .pending("the MAC") }
+        let keys = Set(MetadataValues.listing(listingBody))
+
+        var card = 0
+        if keys.contains(MetadataKey.networkCard.rawValue) {
+            guard let body = try fetch(base + MetadataKey.networkCard.rawValue) else { return .pending("network-card") }
+            card = try integer(body, .networkCard, DeviceIndex.cardRange)
+        } else if !isPrimary, try instancePublishesNetworkCard(primary: primary) {
+            return .pending("network-card")
+        }
+
+        var device = 0
+        if !isPrimary {
+            guard let body = try fetch(base + MetadataKey.deviceNumber.rawValue) else { return .pending("device-number") }
+            device = try integer(body, .deviceNumber, DeviceIndex.deviceRange)
+            // IMDS reports 0 until a hot-plugged attachment propagates; 0 on
+            // card 0 belongs to the primary ENI only.
+            if device == 0 && card == 0 { return .pending("device-number") }
+        }
+
+        var bodies: [MetadataKey: String] = [:]
+        for key in MetadataKey.addressing where keys.contains(key.rawValue) {
+            bodies[key] = try fetch(base + key.rawValue)
+        }
+        do {
+            let index = try DeviceIndex(card: card, device: device)
+            return .ready(try InterfaceMetadata(mac: mac, isPrimary: isPrimary, index: index, bodies: bodies))
+        } catch let e as MetadataError {
+            throw .invalid(e)
+        } catch {
+            throw .invalid(.invalidValue(key: "device-number", error as? AddressError ?? .invalidInteger("?")))
+        }
+    }
+
+    /// Whether this instance type has `network-card` at all, judged by the
+    /// primary ENI, which has every key from launch.
+    private func instancePublishesNetworkCard(primary: MACAddress) throws(MetadataReadError) -> Bool {
+        if let v = cachedPublishesCard { return v }
+        guard let body = try fetch("network/interfaces/macs/\(primary)/") else {
+            throw .invalid(.missing(key: "network/interfaces/macs/\(primary)/"))
+        }
+        let v = MetadataValues.listing(body).contains(MetadataKey.networkCard.rawValue)
+        cachedPublishesCard = v
+        return v
+    }
+
+    private func integer(_ body: String, _ key: MetadataKey, _ range: ClosedRange<Int>) throws(MetadataReadError) -> Int {
+        do { return try MetadataValues.integer(body, key: key, in: range) } catch { throw .invalid(error) }
+    }
+
+    private func fetch(_ path: String) throws(MetadataReadError) -> String? {
+        do { return try source.get(path) } catch { throw .imds(error) }
+    }
+}
