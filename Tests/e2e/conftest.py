@@ -1,0 +1,68 @@
+"""pytest wiring for the simulated instance (see README.md).
+
+Every test gets a fresh Simulation through the `sim` fixture; its teardown
+always runs (failure, Ctrl-C, SIGTERM), and a failing test's report carries
+the daemons' logs.
+"""
+import os
+import shutil
+import signal
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cleanup  # noqa: E402
+from sim.simulation import Simulation  # noqa: E402
+
+REQUIRED_PROGRAMS = ["ip", "nsenter", "unshare", "dnsmasq", "dbus-daemon", "udevadm", "networkctl", "ping",
+                     "/lib/systemd/systemd-networkd", "/lib/systemd/systemd-udevd"]
+
+
+def _missing_requirements():
+    if os.geteuid() != 0:
+        return "the e2e suite needs root (network and mount namespaces)"
+    missing = [p for p in REQUIRED_PROGRAMS if not shutil.which(p)]
+    if missing:
+        return "missing programs: " + ", ".join(missing) + " (see Tests/e2e/README.md)"
+    return None
+
+
+def pytest_configure(config):
+    # SIGTERM (CI timeouts, `kill`) unwinds like Ctrl-C, so fixtures tear down.
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+    signal.signal(signal.SIGTERM, interrupt)
+
+
+def pytest_sessionstart(session):
+    if os.geteuid() == 0:
+        cleanup.clean(verbose=False)  # leftovers of runs that were killed
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = _missing_requirements()
+    if reason:
+        here = os.path.dirname(os.path.abspath(__file__))
+        for item in items:
+            if str(item.fspath).startswith(here):
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
+@pytest.fixture
+def sim(request):
+    with Simulation() as simulation:
+        try:
+            yield simulation
+        finally:
+            report = getattr(request.node, "report_call", None)
+            if report is not None and report.failed:
+                # Printed in teardown: pytest shows it under the failing test.
+                print(f"run dir: {simulation.run_dir}\n{simulation.logs()}")

@@ -1,0 +1,64 @@
+"""The VPC's DHCP server and IPv6 router: one dnsmasq in the vpc namespace.
+
+Leases are fixed (the ENI's primary private IPv4 by MAC), as on EC2.  The
+fixed leases live in a hosts file that dnsmasq re-reads on SIGHUP, so an ENI
+hot-plugged later gets its lease without restarting dnsmasq.  DNS is off
+(--port=0): nothing in these tests resolves names.
+"""
+import ipaddress
+import os
+import signal
+
+from .process import ManagedProcess, wait_for_path
+
+
+class Dnsmasq:
+    def __init__(self, vpc, verbose=False):
+        self.vpc = vpc
+        self.verbose = verbose  # --log-dhcp: every option of every exchange
+        self.hosts_file = os.path.join(vpc.run_dir, "dnsmasq.dhcp-hosts")
+        self.pid_file = os.path.join(vpc.run_dir, "dnsmasq.pid")
+        self.lease_file = os.path.join(vpc.run_dir, "dnsmasq.leases")
+        self.process = None
+        open(self.hosts_file, "w").close()
+
+    def argv(self, subnets):
+        argv = ["dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--port=0",
+                "--user=root", "--group=root", "--no-hosts", "--no-resolv", "--bind-interfaces",
+                "--log-facility=-", "--dhcp-authoritative",
+                f"--pid-file={self.pid_file}", f"--dhcp-leasefile={self.lease_file}",
+                f"--dhcp-hostsfile={self.hosts_file}"]
+        if self.verbose:
+            argv.append("--log-dhcp")
+        for subnet in subnets:
+            argv.append(f"--interface={subnet.bridge}")
+            if subnet.ipv4_cidr:
+                network = subnet.ipv4_cidr.split("/")[0]
+                netmask = str(ipaddress.ip_network(subnet.ipv4_cidr).netmask)
+                argv.append(f"--dhcp-range=set:{subnet.name},{network},static,{netmask},1h")
+                argv.append(f"--dhcp-option=tag:{subnet.name},option:router,{subnet.ipv4_gateway}")
+                if subnet.mtu:
+                    argv.append(f"--dhcp-option=tag:{subnet.name},option:mtu,{subnet.mtu}")
+            if subnet.ipv6_cidr:
+                argv.append("--enable-ra")
+                if subnet.ipv6_mode == "dhcpv6":
+                    argv.append(f"--dhcp-range=set:{subnet.name}6,::,constructor:{subnet.bridge},static,64,1h")
+                else:
+                    argv.append(f"--dhcp-range=::,constructor:{subnet.bridge},{subnet.ipv6_mode},64,1h")
+        return argv
+
+    def start(self, subnets):
+        self.process = self.vpc.spawn("dnsmasq", self.argv(subnets))
+        wait_for_path(self.pid_file, self.process)
+
+    def add_fixed_lease(self, mac, ipv4=None, ipv6=None):
+        """Give `mac` its addresses; takes effect at once (SIGHUP re-reads the file)."""
+        fields = [mac] + ([ipv4] if ipv4 else []) + ([f"[{ipv6}]"] if ipv6 else [])
+        with open(self.hosts_file, "a") as f:
+            f.write(",".join(fields) + "\n")
+        if self.process and self.process.running():
+            os.kill(self.process.pid, signal.SIGHUP)
+
+    def stop(self):
+        if self.process:
+            self.process.stop()

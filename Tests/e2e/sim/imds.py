@@ -1,0 +1,94 @@
+"""The mock IMDS (Tests/support/mock_imds.py) running inside the vpc namespace.
+
+It listens on 169.254.169.254:80 there, so the instance reaches it through
+its default gateway exactly as on EC2.  The test process talks to its
+/_control/ API over a socket created inside the vpc namespace: nothing
+listens anywhere the host could reach.
+"""
+import http.client
+import json
+import os
+import socket
+import sys
+
+from .wait import wait_until
+
+SUPPORT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support")
+MOCK_SCRIPT = os.path.normpath(os.path.join(SUPPORT_DIR, "mock_imds.py"))
+CONTROL_PREFIX = "/_control/"
+
+
+class _NamespacedConnection(http.client.HTTPConnection):
+    """An HTTPConnection whose socket lives in a given network namespace."""
+
+    def __init__(self, netns, host, port, timeout):
+        super().__init__(host, port, timeout=timeout)
+        self.netns = netns
+
+    def connect(self):
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        self.sock = self.netns.socket(family)
+        self.sock.settimeout(self.timeout)
+        self.sock.connect((self.host, self.port))
+
+
+class MockImds:
+    def __init__(self, vpc, host, port=80):
+        self.vpc = vpc
+        self.host = host
+        self.port = port
+        self.process = None
+        self.scenario_path = os.path.join(vpc.run_dir, "imds-scenario.json")
+        self.request_log = os.path.join(vpc.run_dir, "imds-requests.jsonl")
+
+    def start(self, scenario):
+        with open(self.scenario_path, "w") as f:
+            json.dump(scenario, f, indent=2)
+        self.process = self.vpc.spawn("mock-imds", [
+            sys.executable, MOCK_SCRIPT, "--listen", f"{self.host}:{self.port}",
+            "--scenario", self.scenario_path, "--log-file", self.request_log])
+
+        def answers():
+            self.process.check_running()
+            return self.call("GET", "stats") is not None
+        wait_until(answers, timeout=15, what="mock IMDS answers in the vpc namespace")
+
+    def call(self, method, endpoint, body=None, timeout=10):
+        connection = _NamespacedConnection(self.vpc.netns, self.host, self.port, timeout)
+        try:
+            payload = None if body is None else json.dumps(body).encode()
+            headers = {"Content-Type": "application/json"} if payload is not None else {}
+            connection.request(method, CONTROL_PREFIX + endpoint, body=payload, headers=headers)
+            response = connection.getresponse()
+            data = json.loads(response.read() or b"null")
+            if response.status != 200:
+                raise RuntimeError(f"mock IMDS control {endpoint}: {response.status} {data}")
+            return data
+        finally:
+            connection.close()
+
+    # The control API (see mock_imds.py).
+    def attach(self, interface):
+        self.call("POST", "attach", interface)
+
+    def detach(self, mac):
+        self.call("POST", "detach", {"mac": mac})
+
+    def set(self, mac, key, value):
+        self.call("POST", "set", {"mac": mac, "key": key, "value": value})
+
+    def fault(self, **spec):
+        return self.call("POST", "fault", spec)["id"]
+
+    def clear_faults(self):
+        self.call("POST", "clear-faults", {})
+
+    def log(self):
+        return self.call("GET", "log")
+
+    def stats(self):
+        return self.call("GET", "stats")
+
+    def stop(self):
+        if self.process:
+            self.process.stop()

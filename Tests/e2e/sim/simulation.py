@@ -1,0 +1,145 @@
+"""One simulated EC2 instance in its VPC, built and always torn down.
+
+    with Simulation() as sim:
+        subnet = sim.add_subnet(Subnet("a", "10.0.0.0/24"))
+        primary = Eni("02:00:00:00:00:10", subnet, 0, "eth0", ["10.0.0.10"])
+        sim.boot([primary])
+        sim.instance.run(["ip", "addr"])
+
+Names carry the run id `ec2net-<pid>-<n>` (namespaces `ec2net-vpc-<pid>-<n>`
+and `ec2net-inst-<pid>-<n>`, run dir /tmp/ec2net-e2e/<run id>), so cleanup.py
+can find what a killed run left behind.
+"""
+import atexit
+import itertools
+import os
+import shutil
+
+from .instance import Instance
+from .imds import MockImds
+from .vpc import IMDS_IPV4, Vpc
+
+PROJECT_ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
+BASE_DIR = os.environ.get("EC2NET_E2E_DIR", "/tmp/ec2net-e2e")
+LIBEXEC = "/usr/libexec/ec2net"
+PROGRAMS = ["ec2net", "ec2-ifname", "ec2-plug", "ec2-unplug", "ec2-ifscan"]
+
+_run_numbers = itertools.count()
+
+
+def build_dir():
+    """Where the ec2net binaries are (EC2NET_BUILD_DIR, default .build/debug)."""
+    return os.path.abspath(os.environ.get("EC2NET_BUILD_DIR", os.path.join(PROJECT_ROOT, ".build", "debug")))
+
+
+def binaries_present():
+    return all(os.access(os.path.join(build_dir(), name), os.X_OK) for name in PROGRAMS)
+
+
+class Simulation:
+    def __init__(self, debug=None, keep=None, publish_network_card=False, hostname="ip-10-0-0-10"):
+        number = next(_run_numbers)
+        self.run_id = f"ec2net-{os.getpid()}-{number}"
+        self.run_dir = os.path.join(BASE_DIR, self.run_id)
+        self.debug = bool(os.environ.get("EC2NET_E2E_DEBUG")) if debug is None else debug
+        self.keep = bool(os.environ.get("EC2NET_E2E_KEEP")) if keep is None else keep
+        self.publish_network_card = publish_network_card
+        self.hostname = hostname
+        self.vpc = None
+        self.instance = None
+        self.imds = None
+        self.enis = []
+        self._closed = False
+
+    # --- building --------------------------------------------------------------------
+    def __enter__(self):
+        atexit.register(self.close)  # also on an interrupted run
+        try:
+            netns_dir = os.path.join(self.run_dir, "netns")
+            os.makedirs(netns_dir)
+            self.vpc = Vpc(self.run_id, self.run_dir, netns_dir, f"ec2net-vpc-{self.run_id[7:]}",
+                           verbose=self.debug)
+            self.instance = Instance(self.run_id, self.run_dir, netns_dir, f"ec2net-inst-{self.run_id[7:]}")
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def add_subnet(self, subnet):
+        return self.vpc.add_subnet(subnet)
+
+    def boot(self, enis, imds=True, run_udev_coldplug=True):
+        """Bring the instance up the way a real boot does.
+
+        The ENIs exist before udevd starts (the kernel found them at boot); the
+        coldplug (`udevadm trigger --action=add`) hands them to udev, which
+        runs the project's rules; networkd then configures them with the base
+        config.  The mock IMDS is up from the start, as on EC2.
+        """
+        self.enis = list(enis)
+        self.vpc.start_dhcp()
+        if imds:
+            self.imds = MockImds(self.vpc, IMDS_IPV4)
+            self.imds.start(self.imds_scenario(self.enis))
+        for eni in self.enis:
+            self.vpc.plug(eni, self.instance.netns)
+        self.instance.build_root(build_dir(), self.hostname)
+        self.instance.start_services(PROJECT_ROOT, debug=self.debug)
+        if run_udev_coldplug:
+            self.instance.udevd.trigger_add()
+            self.instance.udevd.settle()
+
+    def imds_scenario(self, enis):
+        primary = next(e for e in enis if e.device_number == 0 and e.network_card == 0)
+        return {"mac": primary.mac, "http_tokens": "required",
+                "interfaces": [e.imds_interface(self.publish_network_card) for e in enis]}
+
+    # --- events ------------------------------------------------------------------------
+    def hotplug(self, eni, imds_extra=None):
+        """Attach an ENI: IMDS learns it first, then the device appears (udev `add`)."""
+        if self.imds:
+            self.imds.attach(eni.imds_interface(self.publish_network_card, imds_extra))
+        self.vpc.plug(eni, self.instance.netns)
+        self.enis.append(eni)
+
+    def detach(self, eni):
+        self.vpc.unplug(eni)
+        if self.imds:
+            self.imds.detach(eni.mac)
+        self.enis.remove(eni)
+
+    def ec2net(self, program, *args, check=False, env=None):
+        """Run one of the installed programs in the instance, e.g. ec2net("ec2-ifscan")."""
+        return self.instance.run([f"{LIBEXEC}/{program}", *args], check=check, env=env)
+
+    # --- teardown ----------------------------------------------------------------------
+    def logs(self):
+        """Every daemon's log, for a failing test's report."""
+        text = []
+        for owner in (self.instance, self.vpc):
+            for process in (owner.processes if owner else []):
+                text.append(f"===== {process.name} (pid {process.pid}) =====\n{process.log_tail(200)}")
+        if self.instance and self.instance.syslog:
+            text.append("===== syslog =====\n" + "\n".join(self.instance.syslog.lines()))
+        return "\n".join(text)
+
+    def close(self):
+        """Stop every process by PID, delete both namespaces (and with them every veth)."""
+        if self._closed:
+            return
+        self._closed = True
+        atexit.unregister(self.close)
+        errors = []
+        for part in (self.instance, self.vpc):
+            if part is not None:
+                try:
+                    part.stop()
+                except Exception as error:  # keep tearing down the rest
+                    errors.append(error)
+        if not self.keep:
+            shutil.rmtree(self.run_dir, ignore_errors=True)
+        if errors:
+            raise errors[0]

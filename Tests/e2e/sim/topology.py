@@ -1,0 +1,79 @@
+"""What the simulated VPC contains: subnets and ENIs, as plain values.
+
+These describe the scenario; vpc.py and instance.py make them real, and
+imds_interface() is what the mock IMDS publishes for an ENI.
+"""
+import ipaddress
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Subnet:
+    name: str                      # short; the bridge is br-<name>
+    ipv4_cidr: str | None = "10.0.0.0/24"
+    ipv6_cidr: str | None = None   # e.g. "fd00:ec2:0:1::/64" (a ULA: stays inside the namespaces)
+    # How the subnet's router offers IPv6: "ra-stateless" (SLAAC + DHCPv6
+    # options), "slaac", or "dhcpv6" (RA with the managed flag, addresses by DHCPv6).
+    ipv6_mode: str = "ra-stateless"
+    vpc_ipv4_cidr: str = "10.0.0.0/16"
+    mtu: int | None = None         # DHCP option 26, when a scenario needs it
+
+    @property
+    def bridge(self):
+        return f"br-{self.name}"
+
+    @property
+    def ipv4_gateway(self):
+        """The VPC router's address: the first host of the subnet, as on EC2."""
+        return str(next(ipaddress.ip_network(self.ipv4_cidr).hosts())) if self.ipv4_cidr else None
+
+    @property
+    def ipv4_prefixlen(self):
+        return ipaddress.ip_network(self.ipv4_cidr).prefixlen
+
+    @property
+    def ipv6_gateway(self):
+        return str(next(ipaddress.ip_network(self.ipv6_cidr).hosts())) if self.ipv6_cidr else None
+
+
+@dataclass
+class Eni:
+    mac: str
+    subnet: Subnet
+    device_number: int
+    kernel_name: str                     # the name the kernel gives it in the instance
+    ipv4: list = field(default_factory=list)   # primary first
+    ipv6: list = field(default_factory=list)
+    ipv4_prefixes: list = field(default_factory=list)
+    ipv6_prefixes: list = field(default_factory=list)
+    network_card: int = 0
+    eni_id: str | None = None
+    peer: str | None = None              # the vpc-side veth end, set when attached
+
+    @property
+    def route_table(self):
+        """The policy routing table ec2net uses for a secondary ENI."""
+        return 10000 + 100 * self.network_card + self.device_number
+
+    @property
+    def route_metric(self):
+        return 512 + 100 * self.network_card + self.device_number
+
+    def imds_interface(self, publish_network_card=False, extra=None):
+        """This ENI in the mock IMDS scenario format (Tests/support/mock_imds.py)."""
+        entry = {"mac": self.mac, "device-number": self.device_number}
+        if publish_network_card:  # single-card instance types answer 404
+            entry["network-card"] = self.network_card
+        if self.eni_id:
+            entry["interface-id"] = self.eni_id
+        if self.subnet.ipv4_cidr:
+            entry["subnet-ipv4-cidr-block"] = self.subnet.ipv4_cidr
+            entry["vpc-ipv4-cidr-block"] = self.subnet.vpc_ipv4_cidr
+        if self.subnet.ipv6_cidr:
+            entry["subnet-ipv6-cidr-blocks"] = [self.subnet.ipv6_cidr]
+        for key, values in [("local-ipv4s", self.ipv4), ("ipv6s", self.ipv6),
+                            ("ipv4-prefix", self.ipv4_prefixes), ("ipv6-prefix", self.ipv6_prefixes)]:
+            if values:
+                entry[key] = list(values)
+        entry.update(extra or {})
+        return entry

@@ -1,0 +1,87 @@
+"""The VPC side: one network namespace holding what AWS runs for the instance.
+
+Per subnet a bridge carrying the VPC router's address (the subnet's first
+host, the DHCP default gateway); dnsmasq for DHCP and router advertisements;
+169.254.169.254 on the namespace's loopback for the mock IMDS, reached from
+the instance through its default gateway as on EC2.  Each ENI is a veth pair
+whose vpc end is a port of its subnet's bridge.
+"""
+import itertools
+
+from .dnsmasq import Dnsmasq
+from .namespace import NetworkNamespace
+from .process import ManagedProcess
+
+IMDS_IPV4 = "169.254.169.254"
+IMDS_IPV6 = "fd00:ec2::254"
+
+
+class Vpc:
+    def __init__(self, run_id, run_dir, netns_dir, netns_name, verbose=False):
+        self.run_id = run_id
+        self.run_dir = run_dir
+        self.netns = NetworkNamespace.create(netns_name, netns_dir)
+        self.subnets = {}
+        self.processes = []
+        self.dhcp = Dnsmasq(self, verbose)
+        self._veth_numbers = itertools.count()
+        # The vpc is a router: it answers on every subnet's gateway address.
+        self.run(["sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"])
+        self.run(["ip", "addr", "add", f"{IMDS_IPV4}/32", "dev", "lo"])
+        self.run(["ip", "addr", "add", f"{IMDS_IPV6}/128", "dev", "lo", "nodad"])
+
+    def run(self, argv, check=True, timeout=60):
+        return self.netns.run(argv, check=check, timeout=timeout)
+
+    def spawn(self, name, argv, env=None):
+        process = ManagedProcess(name, self.netns.command(argv), self.run_dir, self.run_id, env)
+        self.processes.append(process)
+        return process.start()
+
+    def add_subnet(self, subnet):
+        self.subnets[subnet.name] = subnet
+        self.run(["ip", "link", "add", subnet.bridge, "type", "bridge", "forward_delay", "0"])
+        # No IPv6 DAD on the router address: RAs and replies must not wait for it.
+        self.run(["sysctl", "-qw", f"net.ipv6.conf.{subnet.bridge}.accept_dad=0"])
+        if subnet.ipv4_cidr:
+            self.run(["ip", "addr", "add", f"{subnet.ipv4_gateway}/{subnet.ipv4_prefixlen}", "dev", subnet.bridge])
+        if subnet.ipv6_cidr:
+            prefixlen = subnet.ipv6_cidr.split("/")[1]
+            self.run(["ip", "addr", "add", f"{subnet.ipv6_gateway}/{prefixlen}", "dev", subnet.bridge, "nodad"])
+        self.run(["ip", "link", "set", subnet.bridge, "up"])
+        return subnet
+
+    def start_dhcp(self):
+        self.dhcp.start(list(self.subnets.values()))
+
+    def plug(self, eni, instance_netns):
+        """Create the ENI's veth pair; its instance end appears in the instance.
+
+        The pair is made here (never in the host's namespace) with the
+        instance end already carrying its kernel name and the ENI's MAC, then
+        moved: the instance's udevd sees one `add` for the final device.  (A
+        move combined with a rename would give `add` under the old name, then
+        `move`; udev's driver lookup for the `add` then fails on the vanished
+        name and the ENI would be skipped, which no real ENI ever does.)
+        """
+        self.dhcp.add_fixed_lease(eni.mac, eni.ipv4[0] if eni.ipv4 else None,
+                                  eni.ipv6[0] if eni.ipv6 and eni.subnet.ipv6_mode == "dhcpv6" else None)
+        eni.peer = f"eni{next(self._veth_numbers)}"
+        self.run(["ip", "link", "add", eni.peer, "type", "veth", "peer", "name", eni.kernel_name,
+                  "address", eni.mac])
+        self.run(["ip", "link", "set", eni.peer, "master", eni.subnet.bridge, "up"])
+        self.run(["ip", "link", "set", eni.kernel_name, "netns", instance_netns.path])
+
+    def unplug(self, eni):
+        """Detach: deleting the vpc end destroys the pair (and the instance's link)."""
+        self.run(["ip", "link", "del", eni.peer])
+
+    def packet_counters(self, peer):
+        """Packets the instance sent through this ENI: the vpc end's rx counter."""
+        (link,) = self.netns.ip_json("-s", "link", "show", "dev", peer)
+        return link["stats64"]["rx"]["packets"]
+
+    def stop(self):
+        for process in reversed(self.processes):
+            process.stop()
+        self.netns.delete()
