@@ -33,11 +33,13 @@ def _belongs_to(pid, run_id):
 
 
 def _pid_alive(pid):
+    """True for a running process; a zombie (killed, not yet reaped) is dead."""
     try:
-        os.kill(pid, 0)
-        return True
-    except ProcessLookupError:
+        with open(f"/proc/{pid}/stat") as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
         return False
+    return state not in ("Z", "X")
 
 
 def stop_run_processes(run_dir, run_id, grace=5.0):

@@ -87,6 +87,10 @@ class Instance:
 
     def start_services(self, project_root, debug=False):
         """dbus-daemon, udevd (with the project's rules) and networkd (with its base config)."""
+        default_config = os.path.join(project_root, "etc", "ec2net.conf")
+        if os.path.exists(default_config):  # the package's conffile, all commented defaults
+            with open(default_config) as f:
+                self.write_file("/etc/ec2net/ec2net.conf", f.read())
         self.bus.start()
         self.udevd.install_rules(os.path.join(project_root, "rules.d"))
         self.udevd.start(debug=debug)
