@@ -9,7 +9,9 @@ import Glibc
 /// waiting: only the last one out gets it, and it reloads if anything is
 /// pending. Pending is created before the shared lock is dropped, so no
 /// change can be missed; a process killed half-way leaves pending behind
-/// for the next one.
+/// for the next one. The last one out waits `settleDelay` and checks again
+/// that nobody new started, so a burst of udev events spread over a few
+/// milliseconds still ends in one reload.
 public final class ReloadCoordinator {
     private let activePath: String
     private let pendingPath: String
@@ -36,9 +38,13 @@ public final class ReloadCoordinator {
         case deferred
     }
 
-    public func finish(reloader: Reloader) throws -> Outcome {
+    public static let settleDelay = 0.05
+
+    public func finish(reloader: Reloader, settle clock: MonotonicClock) throws -> Outcome {
         active.unlock()
         let exclusive = try FileLock(path: activePath)
+        guard access(pendingPath, F_OK) == 0 else { return .nothingPending }
+        clock.sleep(ReloadCoordinator.settleDelay)
         guard try exclusive.tryLock(.exclusive) else { return .deferred }
         defer { exclusive.unlock() }
         guard unlink(pendingPath) == 0 else { return .nothingPending }

@@ -1,0 +1,29 @@
+import EC2NetCore
+
+/// The naming map on disk (`/var/lib/ec2net/interfaces`), updated under a
+/// lock so concurrent ec2-plug runs do not lose each other's entries.
+public final class DeviceMapStore {
+    private let paths: Paths
+
+    public init(paths: Paths) { self.paths = paths }
+
+    public func load() -> DeviceMap {
+        guard let text = ConfigurationLoader.readFile(paths.deviceMap) else { return DeviceMap() }
+        return DeviceMap(parsing: text)
+    }
+
+    /// Records what IMDS confirmed; writes only when the entry changed.
+    @discardableResult
+    public func record(_ m: InterfaceMetadata) throws(FileError) -> Bool {
+        let dir = try Directory(path: paths.state, create: true)
+        let lock = try FileLock(path: paths.state + "/.interfaces.lock")
+        try lock.lock(.exclusive)
+        defer { lock.unlock() }
+        var map = load()
+        let entry = DeviceMap.Entry(index: m.index, interfaceID: m.interfaceID)
+        guard map[m.mac] != entry else { return false }
+        map[m.mac] = entry
+        try dir.writeAtomically("interfaces", contents: map.render())
+        return true
+    }
+}

@@ -1,0 +1,89 @@
+import EC2NetCore
+
+/// The one code path that configures an ENI, shared by ec2-plug (one
+/// interface, from udev) and ec2-ifscan (every interface, in process).
+/// Decides, renders, writes; never reloads (the caller's coordinator does,
+/// once) and never waits for the link itself.
+public final class InterfaceConfigurator {
+    public let configuration: Configuration
+    public let tree: GeneratedTree
+    private let paths: Paths
+    private let reader: MetadataReader
+    private let links: LinkControl?
+    private let deviceMap: DeviceMapStore
+    private let admin: AdminNetworkFiles
+    private let log: Syslog
+
+    public init(configuration: Configuration, paths: Paths, reader: MetadataReader, links: LinkControl?, log: Syslog) throws(FileError) {
+        self.configuration = configuration
+        self.paths = paths
+        self.reader = reader
+        self.links = links
+        self.log = log
+        tree = try GeneratedTree(path: paths.networkdRuntime)
+        deviceMap = DeviceMapStore(paths: paths)
+        admin = AdminNetworkFiles(directory: paths.adminNetworkd)
+    }
+
+    /// Checks that need no IMDS: Manage=none, an excluded MAC, an admin file.
+    public func precheck(interface: String, mac: MACAddress) throws(FileError) -> ConfigureOutcome? {
+        if configuration.manage == .none { return .inert }
+        // Primary-only is decided after IMDS says which ENI is primary.
+        if let reason = configuration.exclusionReason(mac: mac, interfaceID: nil, index: nil, isPrimary: true) {
+            return .excluded(reason: reason, removed: try tree.remove(mac: mac).removed)
+        }
+        if let file = admin.claimant(mac: mac, interface: interface) {
+            return .adminOwned(file: file, removed: try tree.remove(mac: mac).removed)
+        }
+        return nil
+    }
+
+    /// Writes the config for a snapshot taken by the caller.
+    public func commit(interface: String, metadata m: InterfaceMetadata) throws(FileError) -> ConfigureOutcome {
+        if let reason = configuration.exclusionReason(mac: m.mac, interfaceID: m.interfaceID, index: m.index, isPrimary: m.isPrimary) {
+            return .excluded(reason: reason, removed: try tree.remove(mac: m.mac).removed)
+        }
+        guard m.hasAnyAddress else {
+            _ = try tree.remove(mac: m.mac)
+            return .noAddresses
+        }
+        let lock = try FileLock(path: paths.runtime + "/lock-" + m.mac.compact)
+        try lock.lock(.exclusive)
+        defer { lock.unlock() }
+        let files = NetworkdRenderer.render(m, interface: interface, configuration: configuration)
+        let change = try tree.apply(files, mac: m.mac)
+        do {
+            if try deviceMap.record(m) { log.info("\(interface): recorded \(m.mac) as \(m.index) in \(paths.deviceMap)") }
+        } catch {
+            log.warning("\(interface): cannot update \(paths.deviceMap): \(error)")
+        }
+        addAltNames(interface: interface, metadata: m)
+        return change.isEmpty ? .unchanged : .configured(written: change.written, removed: change.removed)
+    }
+
+    private func addAltNames(interface: String, metadata m: InterfaceMetadata) {
+        guard let links else { return }
+        var names: [String] = []
+        if let id = m.interfaceID { names.append(id.description) }
+        names.append("device-number-\(m.index.device).\(m.index.card)")
+        for name in names {
+            do {
+                switch try links.addAltName(name, interface: interface) {
+                case .added: log.info("\(interface): added altname \(name)")
+                case .alreadyPresent: break
+                case .heldBy(let other): log.warning("\(interface): altname \(name) is held by \(other); not added")
+                }
+            } catch {
+                log.warning("\(interface): altname \(name): \(error)")
+            }
+        }
+    }
+
+    /// Removes everything generated for a MAC (unplug, stale config).
+    public func remove(mac: MACAddress) throws(FileError) -> [String] {
+        let lock = try FileLock(path: paths.runtime + "/lock-" + mac.compact)
+        try lock.lock(.exclusive)
+        defer { lock.unlock() }
+        return try tree.remove(mac: mac).removed
+    }
+}

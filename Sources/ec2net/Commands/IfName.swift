@@ -1,0 +1,6 @@
+import EC2NetCore
+import EC2NetSystem
+
+enum IfName {
+    static func run(_ rt: Runtime) throws -> ExitCode { .ok }
+}
