@@ -14,11 +14,9 @@ enum Plug {
             rt.log.info("\(interface): gone before it could be configured")
             return .notOurs
         }
-        if rt.invocation.mac == nil && !rt.sysfs.isPhysical(interface) && !rt.drivers.contains(rt.sysfs.driver(of: interface) ?? "") {
-            if rt.environment("EC2NET_DRIVERS") == nil {
-                rt.log.info("\(interface): virtual interface, not an ENI; left alone")
-                return .notOurs
-            }
+        if rt.invocation.mac == nil && !isENI(interface, rt) {
+            rt.log.info("\(interface): not an ENI (driver \(rt.sysfs.driver(of: interface) ?? "none")); left alone")
+            return .notOurs
         }
         let coordinator = try ReloadCoordinator(runDirectory: rt.paths.runtime)
         let configurator = try rt.makeConfigurator()
@@ -34,5 +32,13 @@ enum Plug {
         if outcome.changedFiles { try coordinator.markPending() }
         _ = rt.finish(coordinator)
         return OutcomeLog.exitCode(outcome)
+    }
+
+    /// From udev, the rule already matched the driver (ID_NET_DRIVER); by
+    /// hand, the sysfs driver must be one EC2 uses, so veth, bridges and
+    /// VLANs are never touched.
+    static func isENI(_ interface: String, _ rt: Runtime) -> Bool {
+        if rt.environment("ACTION") != nil, rt.environment("ID_NET_DRIVER") != nil { return true }
+        return rt.drivers.contains(rt.sysfs.driver(of: interface) ?? "")
     }
 }

@@ -113,6 +113,8 @@ class Simulation:
 
     def ec2net(self, program, *args, check=False, env=None):
         """Run one of the installed programs in the instance, e.g. ec2net("ec2-ifscan")."""
+        # veth stands in for ENA here: tell the scan which driver the ENIs have.
+        env = {"EC2NET_DRIVERS": "veth", **(env or {})}
         return self.instance.run([f"{LIBEXEC}/{program}", *args], check=check, env=env)
 
     # --- teardown ----------------------------------------------------------------------
