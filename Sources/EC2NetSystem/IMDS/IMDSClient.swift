@@ -8,6 +8,8 @@ public final class IMDSClient: MetadataSource {
     public static let tokenTTL = 60
     public static let bodyLimit = 64 * 1024
 
+    /// An endpoint that does not connect gets one quick retry only: at boot,
+    /// before any link is up, waiting longer just holds up udev.
     public struct Timing: Sendable {
         public var connectTimeout = 0.25
         public var requestTimeout = 2.0
@@ -47,7 +49,7 @@ public final class IMDSClient: MetadataSource {
             let result: HTTPResponse
             do {
                 result = try request("GET", full, headers: [HTTPHeader(name: "X-aws-ec2-metadata-token", value: tok)])
-            } catch let e as HTTPError where e.isTransient && attempt < timing.backoff.count {
+            } catch let e as HTTPError where e.isTransient && attempt < (e.isUnreachable ? 1 : timing.backoff.count) {
                 clock.sleep(timing.backoff[attempt]); attempt += 1
                 continue
             } catch let e as HTTPError {
@@ -83,7 +85,7 @@ public final class IMDSClient: MetadataSource {
             do {
                 r = try request("PUT", "/latest/api/token",
                                 headers: [HTTPHeader(name: "X-aws-ec2-metadata-token-ttl-seconds", value: String(IMDSClient.tokenTTL))])
-            } catch let e as HTTPError where e.isTransient && attempt < timing.backoff.count {
+            } catch let e as HTTPError where e.isTransient && attempt < (e.isUnreachable ? 1 : timing.backoff.count) {
                 clock.sleep(timing.backoff[attempt]); attempt += 1
                 continue
             } catch let e as HTTPError {

@@ -1,0 +1,65 @@
+# ec2net: build, test, demo. `make help` lists the targets.
+# The first two commands of the README:
+#   make demo   a simulated EC2 instance configured end to end (root)
+#   make test   the whole test suite (root: the e2e part uses namespaces)
+
+SWIFT ?= swift
+PYTHON ?= python3
+RELEASE_DIR := .build/release
+DEBUG_DIR := .build/debug
+
+# Debian packages the build and the tests need.
+APT_PACKAGES := libudev-dev pkg-config udev systemd dbus dnsmasq-base iproute2 iputils-ping util-linux python3-pytest
+
+.PHONY: help deps build release test unit integration e2e demo size fuzz bench clean
+
+help:
+	@echo "make demo      simulated instance: 3 ENIs at boot, a 4th hot-plugged, rules and routes printed"
+	@echo "make test      swift test + mock/integration/e2e/packaging suites (needs root)"
+	@echo "make release   swift build -c release --static-swift-stdlib + the four names as hard links"
+	@echo "make size      installed size of the four names"
+	@echo "make deb|rpm   packages into out/"
+	@echo "make fuzz      libFuzzer targets for FUZZ_SECONDS each"
+	@echo "make bench     benchmarks into bench/README.md"
+
+# Installs only what is missing; apt-get update only when something is.
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q ' installed$$' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+	$(PYTHON) Scripts/link-names $(DEBUG_DIR)
+
+release: deps
+	$(SWIFT) build -c release --static-swift-stdlib
+	$(PYTHON) Scripts/link-names $(RELEASE_DIR)
+
+size: release
+	@$(PYTHON) Scripts/report-size $(RELEASE_DIR)
+
+unit: deps
+	$(SWIFT) test
+
+# The real release binaries against a temporary root and the mock IMDS.
+integration: release
+	EC2NET_BUILD_DIR=$(RELEASE_DIR) $(PYTHON) -m pytest -q Tests/support Tests/integration
+
+e2e: release
+	EC2NET_BUILD_DIR=$(RELEASE_DIR) $(PYTHON) -m pytest -q --durations=0 Tests/e2e
+
+test: unit integration e2e packaging-check
+
+demo: release
+	EC2NET_BUILD_DIR=$(RELEASE_DIR) $(PYTHON) Tests/e2e/demo.py
+
+clean:
+	rm -rf .build out
+
+-include packaging.mk
+-include fuzz/fuzz.mk
+-include bench/bench.mk
