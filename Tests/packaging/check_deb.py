@@ -219,7 +219,7 @@ def test_man_page_renders_cleanly(page):
 def test_man_pages_document_exit_codes():
     for page in glob.glob(str(REPO / "man" / "ec2-*.8")):
         text = Path(page).read_text()
-        for code in ("0", "64", "65", "69", "75", "78"):
+        for code in ("0", "64", "65", "69", "73", "75", "76", "77", "78"):
             assert re.search(rf"^\.B {code}$", text, re.M), f"{page}: exit code {code}"
 
 
