@@ -38,6 +38,11 @@ final class Runtime {
         else { raw = IMDSClient.defaultEndpoints }
         var timing = IMDSClient.Timing()
         timing.requestTimeout = configuration.imdsTimeout
+        if invocation.tool == .ifname {
+            // udev waits on ec2-ifname for every add event: about 2 s at worst.
+            timing.requestTimeout = min(timing.requestTimeout, 0.5)
+            timing.backoff = [0.05]
+        }
         let urls = raw.compactMap { try? HTTPURL(parsing: $0) }
         if urls.count != raw.count { log.error("invalid IMDS endpoint \(Printable.quote(raw.joined(separator: " "))); using the default") }
         return IMDSClient(endpoints: urls.isEmpty ? IMDSClient.defaultEndpoints.map { try! HTTPURL(parsing: $0) } : urls,

@@ -49,3 +49,14 @@ public struct Sysfs {
         return String(decoding: buf[0..<n], as: UTF8.self)
     }
 }
+
+extension Sysfs {
+    /// Asks the kernel to replay an `add` uevent for the device, as
+    /// `udevadm trigger --action=add` does, without starting udevadm.
+    public func triggerAdd(_ interface: String) -> Bool {
+        let fd = open(path(interface, "uevent"), O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return write(fd, "add", 3) == 3
+    }
+}

@@ -18,6 +18,12 @@ enum Plug {
             rt.log.info("\(interface): not an ENI (driver \(rt.sysfs.driver(of: interface) ?? "none")); left alone")
             return .notOurs
         }
+        if NamingPolicy.isTemporaryName(interface) && rt.configuration.namingMode == .deviceIndex {
+            // Parked until its device-index name is free; configured after the rename.
+            PendingRenames.retrigger(rt)
+            rt.log.info("\(interface) (\(mac)): on a temporary name; configuring after the rename")
+            return .ok
+        }
         let coordinator = try ReloadCoordinator(runDirectory: rt.paths.runtime)
         let configurator = try rt.makeConfigurator()
         let outcome: ConfigureOutcome
@@ -31,6 +37,7 @@ enum Plug {
         OutcomeLog.write(outcome, interface: interface, mac: mac, log: rt.log)
         if outcome.changedFiles { try coordinator.markPending() }
         _ = rt.finish(coordinator)
+        PendingRenames.retrigger(rt)
         return OutcomeLog.exitCode(outcome)
     }
 
