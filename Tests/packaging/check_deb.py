@@ -263,3 +263,29 @@ def test_lintian(deb):
     print(f"\nlintian --info --pedantic {deb.name}:\n{output or '(clean)'}")
     tags = [l for l in output.splitlines() if re.match(r"^[EWIPX]: ", l)]
     assert not tags, "lintian is not clean (fix, or override with a justifying comment)"
+
+
+def test_rpm_matches_deb(root):
+    """Optional: EC2NET_RPM=out/ec2net-*.rpm (make rpm) has the same layout
+    and no forbidden dependency."""
+    given = os.environ.get("EC2NET_RPM")
+    if not given:
+        pytest.skip("EC2NET_RPM not set")
+    rpm_files = set(run("rpm", "-qpl", given).stdout.split())
+    requires = run("rpm", "-qp", "--requires", given).stdout
+    print(f"\nrpm -qp --requires (non-library): " + ", ".join(
+        l for l in requires.splitlines() if not re.match(r"(lib|ld-|rtld|rpmlib)", l)))
+    # Debian-only: copyright, changelog, lintian overrides. RPM-only: the
+    # license directory. Man pages may or may not be compressed.
+    deb_only = {"/usr/share/doc/ec2net/copyright", "/usr/share/doc/ec2net/changelog.gz",
+                "/usr/share/lintian/overrides/ec2net"}
+    strip = lambda p: re.sub(r"\.gz$", "", p)
+    want = {strip(p) for p in EXPECTED_FILES - deb_only}
+    have = {strip(p) for p in rpm_files
+            if not p.startswith("/usr/share/licenses/") and not (Path(root) / p.lstrip("/")).is_dir()
+            and p not in {"/etc/ec2net", "/usr/libexec/ec2net", "/usr/share/doc/ec2net",
+                          "/usr/share/doc/ec2net/examples", "/usr/lib/systemd/networkd.conf.d",
+                          "/usr/lib/systemd/system/systemd-udevd.service.d"}}
+    assert have == want, f"rpm-only: {sorted(have - want)}, deb-only: {sorted(want - have)}"
+    names = {re.split(r"[\s(]", l, maxsplit=1)[0] for l in requires.splitlines()}
+    assert not names & (FORBIDDEN_DEPENDS | {"iproute", "/bin/bash", "/usr/bin/bash"})
