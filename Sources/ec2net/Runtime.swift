@@ -90,6 +90,21 @@ final class Runtime {
         }
     }
 
+    /// Removes ec2net's own kernel rules that no generated file wants (see
+    /// StaleRuleCleaner). Only on the real root: with --root the kernel's
+    /// rules belong to whatever host the tests run on.
+    func cleanStaleRules(_ tree: GeneratedTree) {
+        guard paths.isRealRoot, invocation.altNames else { return }
+        do {
+            let table = PolicyRuleTable(channel: NetlinkChannel(transport: try NetlinkSocket()))
+            for r in try StaleRuleCleaner.clean(tree: tree, rules: table) {
+                log.info("removed stale rule \(r)")
+            }
+        } catch {
+            log.warning("stale rule cleanup: \(error)")
+        }
+    }
+
     /// The interface's MAC from --mac or sysfs.
     func mac(of interface: String) throws -> MACAddress? {
         if let m = invocation.mac {

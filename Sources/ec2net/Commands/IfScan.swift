@@ -77,12 +77,13 @@ enum IfScan {
         if rt.invocation.setHostname && rt.configuration.setHostname {
             HostnameStep.run(rt)
         }
+        if rt.invocation.checkDefaultRoute && rt.paths.isRealRoot && DefaultRouteStep.run(rt) {
+            changed = true
+        }
         rt.imds.close()
         if changed { try coordinator.markPending() }
         _ = rt.finish(coordinator)
-        if rt.invocation.checkDefaultRoute {
-            DefaultRouteStep.run(rt, devices: devices)
-        }
+        rt.cleanStaleRules(configurator.tree)
         return worst
     }
 }

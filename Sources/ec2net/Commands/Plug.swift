@@ -37,6 +37,7 @@ enum Plug {
         OutcomeLog.write(outcome, interface: interface, mac: mac, log: rt.log)
         if outcome.changedFiles { try coordinator.markPending() }
         _ = rt.finish(coordinator)
+        if outcome.changedFiles { rt.cleanStaleRules(configurator.tree) }
         PendingRenames.retrigger(rt)
         return OutcomeLog.exitCode(outcome)
     }

@@ -31,6 +31,7 @@ enum Unplug {
             try coordinator.markPending()
         }
         _ = rt.finish(coordinator)
+        if !removed.isEmpty { rt.cleanStaleRules(configurator.tree) }
         return .ok
     }
 }
