@@ -29,6 +29,8 @@ def _missing_requirements():
 
 
 def pytest_configure(config):
+    config.addinivalue_line("markers", "simulation(**options): keyword arguments for the test's Simulation "
+                                       "(e.g. publish_network_card=True)")
     # SIGTERM (CI timeouts, `kill`) unwinds like Ctrl-C, so fixtures tear down.
     def interrupt(signum, frame):
         raise KeyboardInterrupt(f"signal {signum}")
@@ -58,7 +60,8 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def sim(request):
-    with Simulation() as simulation:
+    marker = request.node.get_closest_marker("simulation")
+    with Simulation(**(marker.kwargs if marker else {})) as simulation:
         try:
             yield simulation
         finally:

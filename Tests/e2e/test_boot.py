@@ -1,7 +1,8 @@
-"""Boot scenarios: ENIs present when the instance starts."""
+"""Boot scenarios: ENIs present when the instance starts, configured by the boot scan."""
 import pytest
 
-from scenarios import one_subnet, two_enis_same_subnet
+from scenarios import (assert_leaves_through_own_eni, assert_policy_routing, boot_and_scan, ec2net_tables,
+                       one_subnet, three_enis_same_subnet, two_enis_same_subnet)
 from sim.simulation import binaries_present, build_dir
 from sim.wait import wait_until
 
@@ -10,37 +11,56 @@ pytestmark = pytest.mark.skipif(not binaries_present(), reason=f"ec2net binaries
 PINGS = 10
 
 
+def test_one_eni_boot(sim):
+    primary, _ = two_enis_same_subnet(sim.add_subnet(one_subnet()))
+    boot_and_scan(sim, [primary])
+    name = sim.instance.ifname_of(primary.mac)
+    wait_until(lambda: sim.instance.networkd.link_state(name) == ("routable", "configured"),
+               what=f"{name} routable and configured after the reload")
+    assert ec2net_tables(sim) == set(), "a lone primary ENI needs no policy routing"
+    assert f"{primary.ipv4[0]}/24" in sim.instance.addrs(name, "-4")
+    (default,) = [r for r in sim.instance.routes() if r["dst"] == "default"]
+    assert (default["gateway"], default["dev"], default["metric"]) == ("10.0.0.1", name, primary.route_metric)
+
+
 def test_two_enis_boot(sim):
-    subnet = sim.add_subnet(one_subnet())
-    primary, secondary = two_enis_same_subnet(subnet)
-    sim.boot([primary, secondary])
-    for eni in (primary, secondary):  # DHCP via the base config first, as at boot
-        name = wait_until(lambda: sim.instance.ifname_of(eni.mac), what=f"link {eni.mac}")
-        sim.instance.networkd.wait_configured(name)
-
-    scan = sim.ec2net("ec2-ifscan")
-    assert scan.returncode == 0, f"ec2-ifscan exit {scan.returncode}\n{scan.stdout}\n{scan.stderr}"
-
-    table = secondary.route_table  # 10001
-    secondary_name = sim.instance.ifname_of(secondary.mac)
-
-    def secondary_rule():
-        return [r for r in sim.instance.ip_rules()
-                if r.get("src") == "10.0.0.20" and r.get("table") == str(table)]
-    (rule,) = wait_until(secondary_rule, what=f"rule from 10.0.0.20 lookup {table}")
-    assert rule["priority"] == table
-
-    def default_route():
-        return [r for r in sim.instance.routes(table)
-                if r["dst"] == "default" and r.get("gateway") == "10.0.0.1"]
-    (route,) = wait_until(default_route, what=f"default via 10.0.0.1 in table {table}")
-    assert route["dev"] == secondary_name
-
-    assert not [r for r in sim.instance.ip_rules() if r.get("src") == "10.0.0.10"], "the primary gets no rule"
+    """The kernel calls the primary eth1 (not eth0): ec2net finds it by MAC."""
+    primary, secondary = two_enis_same_subnet(sim.add_subnet(one_subnet()))
+    boot_and_scan(sim, [primary, secondary])
+    assert_policy_routing(sim, [primary, secondary])
+    (rule,) = [r for r in sim.instance.ip_rules() if r.get("src") == "10.0.0.20"]
+    assert rule["priority"] == secondary.route_table == 10001
 
     # A packet from the secondary's address leaves through the secondary ENI.
     primary_before = sim.vpc.packet_counters(primary.peer)
-    secondary_before = sim.vpc.packet_counters(secondary.peer)
-    sim.instance.ping("10.0.0.20", "10.0.0.1", count=PINGS)
-    assert sim.vpc.packet_counters(secondary.peer) - secondary_before >= PINGS
+    assert_leaves_through_own_eni(sim, secondary, PINGS)
     assert sim.vpc.packet_counters(primary.peer) - primary_before < PINGS
+
+
+def test_three_enis_boot(sim):
+    enis = three_enis_same_subnet(sim.add_subnet(one_subnet()))
+    boot_and_scan(sim, enis)
+    assert_policy_routing(sim, enis)
+    assert ec2net_tables(sim) == {10001, 10002}
+
+    main_defaults = {r["dev"]: r["metric"] for r in sim.instance.routes() if r["dst"] == "default"}
+    assert main_defaults == {sim.instance.ifname_of(e.mac): e.route_metric for e in enis}  # 512, 513, 514
+
+    for eni in enis[1:]:
+        assert_leaves_through_own_eni(sim, eni, PINGS)
+    # Default traffic (no source chosen) leaves through the primary.
+    primary = enis[0]
+    before = sim.vpc.packet_counters(primary.peer)
+    sim.instance.ping(None, "169.254.169.254", count=PINGS)
+    assert sim.vpc.packet_counters(primary.peer) - before >= PINGS
+
+
+def test_boot_scan_logs_under_ident_ec2net(sim):
+    """docs/interfaces.md: syslog(3), ident `ec2net`, one line per decision."""
+    primary, secondary = two_enis_same_subnet(sim.add_subnet(one_subnet()))
+    boot_and_scan(sim, [primary, secondary])
+    everything = sim.instance.syslog.lines()
+    assert any("configured" in line for line in everything), everything
+    ours = sim.instance.syslog.lines("ec2net")
+    assert any("configured" in line for line in ours), \
+        f"no syslog line with ident 'ec2net'; idents seen: {sorted({who for who, _ in sim.instance.syslog.messages})}"

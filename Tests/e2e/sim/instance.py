@@ -85,12 +85,17 @@ class Instance:
         self.processes.append(process)
         return process.start()
 
-    def start_services(self, project_root, debug=False):
-        """dbus-daemon, udevd (with the project's rules) and networkd (with its base config)."""
+    def start_services(self, project_root, debug=False, files=None):
+        """dbus-daemon, udevd (with the project's rules) and networkd (with its base config).
+
+        `files` ({path: content}) is written first, after the default config.
+        """
         default_config = os.path.join(project_root, "etc", "ec2net.conf")
         if os.path.exists(default_config):  # the package's conffile, all commented defaults
             with open(default_config) as f:
                 self.write_file("/etc/ec2net/ec2net.conf", f.read())
+        for path, content in (files or {}).items():
+            self.write_file(path, content)
         self.bus.start()
         self.udevd.install_rules(os.path.join(project_root, "rules.d"))
         self.udevd.start(debug=debug)
@@ -127,9 +132,11 @@ class Instance:
         return out
 
     def ping(self, source, destination, count=1, check=True):
-        """Send ICMP echo from `source` (an address: routed by the policy rules)."""
-        return self.run(["ping", "-n", "-q", "-c", str(count), "-i", "0.05", "-W", "2",
-                         "-I", source, destination], check=check)
+        """Send ICMP echo from `source` (an address: routed by the policy rules;
+        None: the kernel picks the route and source, as for default traffic)."""
+        family = ["-6"] if ":" in destination else []
+        return self.run(["ping", *family, "-n", "-q", "-c", str(count), "-i", "0.05", "-W", "2",
+                         *(["-I", source] if source else []), destination], check=check)
 
     # --- teardown -------------------------------------------------------------------
     def stop(self):

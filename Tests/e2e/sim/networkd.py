@@ -7,10 +7,9 @@ drops to systemd-network on its own.  It logs to stderr (no journald).
 The project's base config (units/80-ec2.network) goes where the package
 installs it, /usr/lib/systemd/network (an overlay in the instance), with its
 driver match rewritten for veths; when the file does not exist yet, an
-equivalent minimal DHCP config stands in.  networkd.conf drop-ins from
-units/ go to /usr/lib/systemd/networkd.conf.d.
+equivalent minimal DHCP config stands in.  units/networkd-ec2net.conf goes
+where the package puts it, /usr/lib/systemd/networkd.conf.d/ec2net.conf.
 """
-import glob
 import os
 
 from .drivers import network_file_for_veth
@@ -20,6 +19,8 @@ from .wait import wait_until
 NETWORK_DIR = "/usr/lib/systemd/network"
 CONF_DROPIN_DIR = "/usr/lib/systemd/networkd.conf.d"
 BASE_NETWORK = "80-ec2.network"
+# units/ file -> name in CONF_DROPIN_DIR (as debian/rules installs it)
+CONF_DROPINS = {"networkd-ec2net.conf": "ec2net.conf"}
 # Stand-in for units/80-ec2.network until that file exists.
 FALLBACK_BASE_NETWORK = """\
 # e2e stand-in for units/80-ec2.network
@@ -54,10 +55,12 @@ class Networkd:
             text = FALLBACK_BASE_NETWORK
         self.instance.write_file(f"{NETWORK_DIR}/{BASE_NETWORK}", text)
         installed = [BASE_NETWORK]
-        for dropin in sorted(glob.glob(os.path.join(units_dir, "networkd.conf.d", "*.conf"))):
-            with open(dropin) as f:
-                self.instance.write_file(f"{CONF_DROPIN_DIR}/{os.path.basename(dropin)}", f.read())
-            installed.append(os.path.basename(dropin))
+        for source, name in CONF_DROPINS.items():
+            path = os.path.join(units_dir, source)
+            if os.path.exists(path):
+                with open(path) as f:
+                    self.instance.write_file(f"{CONF_DROPIN_DIR}/{name}", f.read())
+                installed.append(name)
         return installed
 
     def start(self, debug=False):

@@ -7,8 +7,9 @@ import re
 import socket
 import threading
 
-# "<30>Nov 25 14:00:00 ec2net[123]: text" (the header is optional for some libcs)
-_LINE = re.compile(r"^<(?P<pri>\d+)>(?:\w{3} [ \d]\d \d\d:\d\d:\d\d )?(?P<ident>[^\[:]+)(?:\[\d+\])?: ?(?P<text>.*)$",
+# "<30>Nov 25 14:00:00 ec2net[123]: text" (the header is optional for some libcs;
+# the ident may be empty: "<30>Nov 25 14:00:00 [123]: text")
+_LINE = re.compile(r"^<(?P<pri>\d+)>(?:\w{3} [ \d]\d \d\d:\d\d:\d\d )?(?P<ident>[^\[:]*)(?:\[\d+\])?: ?(?P<text>.*)$",
                    re.DOTALL)
 
 

@@ -48,6 +48,7 @@ class Eni:
     ipv6_prefixes: list = field(default_factory=list)
     network_card: int = 0
     eni_id: str | None = None
+    kernel_mtu: int | None = None        # the device's MTU as created (ENA: 9001); None: veth's 1500
     peer: str | None = None              # the vpc-side veth end, set when attached
 
     @property

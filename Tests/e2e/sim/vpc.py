@@ -67,8 +67,9 @@ class Vpc:
         self.dhcp.add_fixed_lease(eni.mac, eni.ipv4[0] if eni.ipv4 else None,
                                   eni.ipv6[0] if eni.ipv6 and eni.subnet.ipv6_mode == "dhcpv6" else None)
         eni.peer = f"eni{next(self._veth_numbers)}"
-        self.run(["ip", "link", "add", eni.peer, "type", "veth", "peer", "name", eni.kernel_name,
-                  "address", eni.mac])
+        mtu = ["mtu", str(eni.kernel_mtu)] if eni.kernel_mtu else []
+        self.run(["ip", "link", "add", eni.peer, *mtu, "type", "veth", "peer", "name", eni.kernel_name,
+                  "address", eni.mac, *mtu])
         self.run(["ip", "link", "set", eni.peer, "master", eni.subnet.bridge, "up"])
         self.run(["ip", "link", "set", eni.kernel_name, "netns", instance_netns.path])
 
