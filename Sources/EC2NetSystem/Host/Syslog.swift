@@ -6,13 +6,16 @@ import Glibc
 public final class Syslog {
     public enum Level { case debug, info, warning, error }
 
+    nonisolated(unsafe) private static let ident: UnsafeMutablePointer<CChar> = strdup("ec2net")!
     private let echo: Bool
     private let program: String
 
     public init(program: String, echoToStderr: Bool) {
         self.echo = echoToStderr
         self.program = program
-        openlog("ec2net", LOG_PID, LOG_DAEMON)
+        // openlog keeps the pointer, so the ident must outlive this call: a
+        // Swift string literal bridged to C is only valid during the call.
+        openlog(Syslog.ident, LOG_PID, LOG_DAEMON)
     }
 
     public func log(_ level: Level, _ message: String) {
