@@ -8,6 +8,7 @@ Run from the repository root after `swift build`:
 
 from __future__ import annotations
 
+import socket
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,15 +70,19 @@ class Host:
     imds: MockIMDSProcess
     networkctl: FakeNetworkctl
 
-    def plug_command(self, interface: str, *extra: str, imds: str | None = None) -> tuple:
+    def _plug_args(self, interface: str, extra: tuple[str, ...]) -> tuple[str, ...]:
         index = int(interface.removeprefix("eth"))
-        self.root.add_link(interface, mac_of(index))
-        args = ("--mac", mac_of(index), "--no-altnames", *extra, interface)
-        return ("ec2-plug", *args), dict(env=self.networkctl.env, root=self.root, imds=imds or self.imds)
+        self.root.add_link(interface, mac_of(index))  # the kernel shows it before udev's add
+        return ("--mac", mac_of(index), "--no-altnames", *extra, interface)
 
     def plug(self, interface: str, *extra: str, imds: str | None = None):
-        command, options = self.plug_command(interface, *extra, imds=imds)
-        return run(*command, **options)
+        return run("ec2-plug", *self._plug_args(interface, extra),
+                   env=self.networkctl.env, root=self.root, imds=imds or self.imds)
+
+    def start_plug(self, interface: str):
+        """A running ec2-plug; the caller waits for it (or kills it)."""
+        return spawn("ec2-plug", *self._plug_args(interface, ()),
+                     env=self.networkctl.env, root=self.root, imds=self.imds)
 
     def unplug(self, interface: str, *extra: str):
         self.root.remove_link(interface)  # by udev's remove the kernel has forgotten it
@@ -139,8 +144,7 @@ def test_concurrent_plugs_write_every_file_and_reload_once(host):
     processes = []
     try:
         for index in range(ENI_COUNT):
-            command, options = host.plug_command(f"eth{index}")
-            processes.append(spawn(*command, **options))
+            processes.append(host.start_plug(f"eth{index}"))
         results = [(p.args[-1], *p.communicate(timeout=60)) for p in processes]
     finally:
         for process in processes:
@@ -162,6 +166,32 @@ def test_plug_uses_one_connection(host):
     for entry in host.imds.log():
         print(f"  {entry['method']} {entry['path']} -> {entry['status']}")
     assert stats["connections"] == 1
+
+
+def test_expired_token_is_renewed_once(host):
+    # imds-reference.md: on 401 the client fetches a new token and retries once.
+    host.imds.fault(expire_tokens=True, path="/local-ipv4s$")
+    assert host.plug("eth1").returncode == EX_OK
+    assert host.imds.stats()["tokens"] == 2
+    assert "05-ec2net-eth1.network" in read_generated(host.root)
+
+
+def ipv6_loopback_available() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not ipv6_loopback_available(), reason="no IPv6 loopback")
+def test_imds_over_ipv6(host, mock_imds):
+    # The fallback endpoint is IPv6 (http://[fd00:ec2::254]); [::1] stands in.
+    imds6 = mock_imds(instance_scenario(), listen="[::1]:0")
+    assert host.plug("eth1", imds=imds6.url).returncode == EX_OK
+    assert imds6.stats()["connections"] == 1
+    assert "05-ec2net-eth1.network" in read_generated(host.root)
 
 
 # -- unplug -----------------------------------------------------------------------
