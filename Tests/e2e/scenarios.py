@@ -1,4 +1,5 @@
 """Topologies and steps shared by the tests, and kernel-state queries on them."""
+from sim.namespace import CommandFailed
 from sim.topology import Eni, Subnet
 from sim.wait import wait_until
 
@@ -42,9 +43,10 @@ def link_configured(sim, eni, timeout=30):
     return name
 
 
-def boot_and_scan(sim, enis):
-    """Boot with the ENIs, let DHCP (base config) finish, run the boot scan; it must succeed."""
-    sim.boot(enis)
+def boot_and_scan(sim, enis, config=None):
+    """Boot with the ENIs (and this ec2net.conf), let DHCP (base config)
+    finish, run the boot scan; it must succeed."""
+    sim.boot(enis, files={CONFIG_FILE: config} if config is not None else None)
     for eni in enis:
         link_configured(sim, eni)
     return scan(sim)
@@ -87,8 +89,18 @@ def ec2net_tables(sim, family="-4"):
             if r.get("table", "").isdigit() and 10000 <= int(r["table"]) < 20000}
 
 
+def table_routes(sim, table, family="-4"):
+    """`ip route show table N`; [] when the kernel has no such table."""
+    try:
+        return sim.instance.routes(table, family)
+    except CommandFailed as error:
+        if "table does not exist" in str(error):
+            return []
+        raise
+
+
 def default_route_in_table(sim, table, dev, gateway="10.0.0.1"):
-    return [r for r in sim.instance.routes(table) if r["dst"] == "default"
+    return [r for r in table_routes(sim, table) if r["dst"] == "default"
             and r.get("gateway") == gateway and r.get("dev") == dev]
 
 
@@ -106,9 +118,12 @@ def assert_policy_routing(sim, enis, timeout=20):
                    what=f"default via {eni.subnet.ipv4_gateway} dev {name} in table {eni.route_table}")
 
 
-def assert_leaves_through_own_eni(sim, eni, count=10, destination="10.0.0.1"):
+def assert_leaves_through_own_eni(sim, eni, count=10, destination="10.0.0.1", addresses=None):
     """Packets sourced from each of the ENI's IPv4 addresses leave by its veth (vpc counters)."""
-    for address in eni.ipv4:
+    for address in addresses or eni.ipv4:
+        # The address may be briefly absent while networkd re-applies the link's config.
+        wait_until(lambda: sim.instance.ping(address, destination, check=False).returncode == 0,
+                   what=f"ping from {address} to {destination}")
         before = sim.vpc.packet_counters(eni.peer)
         sim.instance.ping(address, destination, count=count)
         sent = sim.vpc.packet_counters(eni.peer) - before
