@@ -5,6 +5,14 @@ import PackageDescription
 // costs ~6 MB per executable, so four separate programs would not fit the
 // 8 MB budget. No package dependencies: the core needs none, and each one
 // adds build time and binary size.
+
+// Release builds optimise for size; the linker drops unused sections and
+// the symbol table (the Debian and RPM builds keep debug info apart).
+let sizeOptimised: [SwiftSetting] = [.unsafeFlags(["-Osize"], .when(configuration: .release))]
+let strippedLink: [LinkerSetting] = [
+    .unsafeFlags(["-Xlinker", "--gc-sections", "-Xlinker", "--strip-all"], .when(configuration: .release)),
+]
+
 let package = Package(
     name: "ec2net",
     products: [
@@ -17,16 +25,19 @@ let package = Package(
             pkgConfig: "libudev",
             providers: [.apt(["libudev-dev"])]
         ),
-        .target(name: "EC2NetCore", path: "Sources/EC2NetCore"),
+        .target(name: "EC2NetCore", path: "Sources/EC2NetCore", swiftSettings: sizeOptimised),
         .target(
             name: "EC2NetSystem",
             dependencies: ["EC2NetCore", "CUdev"],
-            path: "Sources/EC2NetSystem"
+            path: "Sources/EC2NetSystem",
+            swiftSettings: sizeOptimised
         ),
         .executableTarget(
             name: "ec2net",
             dependencies: ["EC2NetCore", "EC2NetSystem"],
-            path: "Sources/ec2net"
+            path: "Sources/ec2net",
+            swiftSettings: sizeOptimised,
+            linkerSettings: strippedLink
         ),
         .testTarget(
             name: "EC2NetCoreTests",

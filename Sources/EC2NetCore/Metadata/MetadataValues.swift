@@ -23,9 +23,7 @@ public enum MetadataValues {
     public static func single<T>(_ body: String?, key: MetadataKey,
                                  _ parse: (Substring) throws(AddressError) -> T) throws(MetadataError) -> T? {
         let all = try list(body, key: key, parse)
-        guard all.count <= 1 else {
-            throw .invalidValue(key: key.rawValue, .invalidInteger(String(body ?? "")))
-        }
+        guard all.count <= 1 else { throw .multipleValues(key: key.rawValue, count: all.count) }
         return all.first
     }
 

@@ -38,7 +38,7 @@ public final class ReloadCoordinator {
         case deferred
     }
 
-    public static let settleDelay = 0.05
+    public static let settleDelay = 0.02
 
     public func finish(reloader: Reloader, settle clock: MonotonicClock) throws -> Outcome {
         active.unlock()

@@ -49,13 +49,9 @@ public final class IMDSClient: MetadataSource {
             let result: HTTPResponse
             do {
                 result = try request("GET", full, headers: [HTTPHeader(name: "X-aws-ec2-metadata-token", value: tok)])
-            } catch let e as HTTPError where e.isTransient && attempt < (e.isUnreachable ? 1 : timing.backoff.count) {
-                clock.sleep(timing.backoff[attempt]); attempt += 1
-                continue
-            } catch let e as HTTPError {
-                throw e.isUnreachable || e.isTransient ? .unreachable(e.description) : .protocolError(path: full, e)
             } catch {
-                throw .unreachable("\(error)")
+                try backOff(after: error, path: full, attempt: &attempt)
+                continue
             }
             switch result.status {
             case 200:
@@ -85,13 +81,9 @@ public final class IMDSClient: MetadataSource {
             do {
                 r = try request("PUT", "/latest/api/token",
                                 headers: [HTTPHeader(name: "X-aws-ec2-metadata-token-ttl-seconds", value: String(IMDSClient.tokenTTL))])
-            } catch let e as HTTPError where e.isTransient && attempt < (e.isUnreachable ? 1 : timing.backoff.count) {
-                clock.sleep(timing.backoff[attempt]); attempt += 1
-                continue
-            } catch let e as HTTPError {
-                throw e.isUnreachable || e.isTransient ? .unreachable(e.description) : .protocolError(path: "/latest/api/token", e)
             } catch {
-                throw .unreachable("\(error)")
+                try backOff(after: error, path: "/latest/api/token", attempt: &attempt)
+                continue
             }
             switch r.status {
             case 200:
@@ -110,8 +102,19 @@ public final class IMDSClient: MetadataSource {
         }
     }
 
+    /// After a failed exchange: sleeps when another attempt is worth it,
+    /// else throws the error IMDS callers see.
+    private func backOff(after e: HTTPError, path: String, attempt: inout Int) throws(IMDSError) {
+        if e.isTransient && attempt < (e.isUnreachable ? 1 : timing.backoff.count) {
+            clock.sleep(timing.backoff[attempt])
+            attempt += 1
+            return
+        }
+        throw e.isUnreachable || e.isTransient ? .unreachable(e.description) : .protocolError(path: path, e)
+    }
+
     /// One HTTP exchange; picks the first endpoint that connects and keeps it.
-    private func request(_ method: String, _ path: String, headers: [HTTPHeader]) throws -> HTTPResponse {
+    private func request(_ method: String, _ path: String, headers: [HTTPHeader]) throws(HTTPError) -> HTTPResponse {
         requests += 1
         let all = headers + [HTTPHeader(name: "User-Agent", value: userAgent)]
         if let c = connection {
@@ -126,13 +129,10 @@ public final class IMDSClient: MetadataSource {
                                    timeout: timing.requestTimeout, bodyLimit: IMDSClient.bodyLimit, clock: clock)
                 connection = c
                 return r
-            } catch let e as HTTPError where e.isUnreachable {
-                openedBefore += c.connectionsOpened
-                last = e
-                continue
             } catch {
                 openedBefore += c.connectionsOpened
-                throw error
+                guard error.isUnreachable else { throw error }
+                last = error
             }
         }
         throw last
