@@ -75,6 +75,11 @@ final class Runtime {
         return Set(d.split(separator: " ").map(String.init))
     }
 
+    /// libudev on the real system; a directory walk when sysfs is redirected.
+    func deviceEnumerator() -> DeviceEnumerator {
+        invocation.sysfs == "/sys" ? UdevDevices(drivers: drivers, sysfs: sysfs) : SysfsDevices(sysfs: sysfs, drivers: drivers)
+    }
+
     /// Finishes the reload coordination and logs what it did.
     func finish(_ coordinator: ReloadCoordinator) -> Bool {
         do {

@@ -11,7 +11,8 @@ enum IfScan {
     static func run(_ rt: Runtime) throws -> ExitCode {
         let coordinator = try ReloadCoordinator(runDirectory: rt.paths.runtime)
         let configurator = try rt.makeConfigurator()
-        let devices = UdevDevices(drivers: rt.drivers, sysfs: rt.sysfs).enumerate()
+        let devices = rt.deviceEnumerator().enumerate()
+        OtherNetworkManagers.warn(about: devices, rt)
         var changed = false
         var worst = ExitCode.ok
 

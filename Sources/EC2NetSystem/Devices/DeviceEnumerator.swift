@@ -1,0 +1,6 @@
+/// Lists the ENIs present on the host.
+public protocol DeviceEnumerator {
+    func enumerate() -> [NetworkDevice]
+}
+
+extension UdevDevices: DeviceEnumerator {}
