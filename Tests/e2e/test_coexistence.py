@@ -1,0 +1,171 @@
+"""Issue 10: other tools' rules and routes survive ec2net; opt-outs
+(Exclude=, Manage=) are honoured by every entry point; the MTU comes from DHCP."""
+import time
+
+import pytest
+
+from scenarios import (CONFIG_FILE, assert_policy_routing, boot_and_scan, ec2net_tables, extra_eni,
+                       generated_files, link_configured, one_subnet, rule_sources, scan, table_routes,
+                       three_enis_same_subnet, two_enis_same_subnet, wait_rule_sources, write_config)
+from sim.simulation import binaries_present, build_dir
+from sim.topology import Subnet
+from sim.wait import wait_until
+
+pytestmark = pytest.mark.skipif(not binaries_present(), reason=f"ec2net binaries not built in {build_dir()}")
+
+FOREIGN_RULE = ["from", "10.9.9.9", "lookup", "77", "priority", "100"]
+FOREIGN_ROUTE = ["10.9.9.0/24", "dev", "lo", "table", "77"]
+# Counts reloads ec2-ifscan asks for (EC2NET_NETWORKCTL), then does them.
+NETWORKCTL_WRAPPER = "/etc/ec2net-test/networkctl"
+NETWORKCTL_CALLS = "/run/ec2net-test-networkctl.calls"
+
+
+def file_for(sim, eni):
+    return f"05-ec2net-{sim.instance.ifname_of(eni.mac)}.network"
+
+
+# --- foreign state -------------------------------------------------------------------
+def foreign_state(sim):
+    rules = [r for r in sim.instance.ip_rules() if r.get("src") == "10.9.9.9" and r.get("table") == "77"
+             and r["priority"] == 100]
+    routes = [r for r in table_routes(sim, 77) if r["dst"] == "10.9.9.0/24" and r.get("dev") == "lo"]
+    return bool(rules) and bool(routes)
+
+
+def assert_foreign_state_survives(sim, step, window=1.0):
+    """Still there now and during a short window (networkd acts asynchronously)."""
+    deadline = time.monotonic() + window
+    while True:
+        assert foreign_state(sim), f"after {step}: the foreign rule or route is gone\n" + \
+            sim.instance.run(["ip", "rule"]).stdout
+        if time.monotonic() >= deadline:
+            return
+        time.sleep(0.1)
+
+
+def test_foreign_rule_and_route_survive(sim):
+    subnet = sim.add_subnet(one_subnet())
+    primary, secondary = two_enis_same_subnet(subnet)
+    third = extra_eni(subnet, 2)
+    sim.instance.netns.run(["ip", "rule", "add", *FOREIGN_RULE])  # before anything runs
+    sim.instance.netns.run(["ip", "route", "add", *FOREIGN_ROUTE])
+
+    boot_and_scan(sim, [primary, secondary])
+    assert_policy_routing(sim, [primary, secondary])
+    assert_foreign_state_survives(sim, "plug (boot scan)")
+
+    sim.imds.set(secondary.mac, "local-ipv4s", ["10.0.0.20", "10.0.0.21"])
+    scan(sim, "--refresh")
+    wait_rule_sources(sim, 10001, {"10.0.0.20", "10.0.0.21"})
+    assert_foreign_state_survives(sim, "refresh with a secondary IP added")
+
+    sim.hotplug(third)
+    link_configured(sim, third)
+    assert_policy_routing(sim, [third])
+    assert_foreign_state_survives(sim, "hotplug")
+
+    sim.detach(third)
+    wait_rule_sources(sim, 10002, set())
+    assert_foreign_state_survives(sim, "unplug")
+
+    sim.instance.networkd.reload()
+    assert_foreign_state_survives(sim, "networkctl reload", window=2)
+    print("$ ip rule\n" + sim.instance.run(["ip", "rule"]).stdout)
+    print("$ ip route show table 77\n" + sim.instance.run(["ip", "route", "show", "table", "77"]).stdout)
+
+
+# --- opt-outs ------------------------------------------------------------------------
+def test_exclude_by_mac_removes_stale_config(sim):
+    primary, secondary, third = enis = three_enis_same_subnet(sim.add_subnet(one_subnet()))
+    boot_and_scan(sim, enis)
+    stale = file_for(sim, secondary)
+    assert stale in generated_files(sim)
+    wait_rule_sources(sim, 10001, {"10.0.0.20"})
+
+    write_config(sim, f"[Interfaces]\nExclude={secondary.mac}\n")
+    scan(sim)
+    assert stale not in generated_files(sim), "the next scan removes config generated for an excluded ENI"
+    assert file_for(sim, third) in generated_files(sim)
+    wait_rule_sources(sim, 10001, set())
+    wait_rule_sources(sim, 10002, {"10.0.0.30"})
+    link_configured(sim, secondary)  # back on the base config, still up
+    assert "80-ec2.network" in sim.instance.networkd.status(sim.instance.ifname_of(secondary.mac))
+
+
+def test_exclude_by_device_number(sim):
+    primary, secondary, third = enis = three_enis_same_subnet(sim.add_subnet(one_subnet()))
+    boot_and_scan(sim, enis, config="[Interfaces]\nExclude=device:1\n")
+    assert file_for(sim, secondary) not in generated_files(sim)
+    assert file_for(sim, third) in generated_files(sim)
+    wait_rule_sources(sim, 10002, {"10.0.0.30"})
+    assert rule_sources(sim, 10001) == set()
+
+    write_config(sim, "[Interfaces]\nExclude=device:2\n")
+    scan(sim)
+    assert file_for(sim, third) not in generated_files(sim), "stale config of the newly excluded ENI removed"
+    assert file_for(sim, secondary) in generated_files(sim)
+    wait_rule_sources(sim, 10001, {"10.0.0.20"})
+    wait_rule_sources(sim, 10002, set())
+
+
+def test_manage_primary_only(sim):
+    subnet = sim.add_subnet(one_subnet())
+    primary, secondary, third = enis = three_enis_same_subnet(subnet)
+    boot_and_scan(sim, enis)
+    assert len(generated_files(sim)) == 3
+
+    write_config(sim, "[Interfaces]\nManage=primary-only\n")
+    scan(sim)
+    assert generated_files(sim) == [file_for(sim, primary)]
+    wait_until(lambda: ec2net_tables(sim) == set(), what="no rules for the secondaries' tables")
+
+    fourth = extra_eni(subnet, 3)
+    sim.hotplug(fourth)  # udev's ec2-plug honours it too
+    link_configured(sim, fourth)
+    assert generated_files(sim) == [file_for(sim, primary)]
+    assert ec2net_tables(sim) == set()
+
+
+def test_manage_none_configures_nothing_and_never_reloads(sim):
+    subnet = sim.add_subnet(one_subnet())
+    primary, secondary = enis = two_enis_same_subnet(subnet)
+    sim.boot(enis, files={CONFIG_FILE: "[Interfaces]\nManage=none\n", NETWORKCTL_WRAPPER:
+                          f"#!/bin/sh\necho \"$@\" >> {NETWORKCTL_CALLS}\nexec /usr/bin/networkctl \"$@\"\n"})
+    sim.instance.run(["chmod", "755", NETWORKCTL_WRAPPER])
+    counted = {"EC2NET_NETWORKCTL": NETWORKCTL_WRAPPER}
+    for eni in enis:
+        link_configured(sim, eni)
+    assert sim.ec2net("ec2-ifscan", env=counted).returncode == 0
+    assert sim.ec2net("ec2-ifscan", "--refresh", env=counted).returncode == 0
+    third = extra_eni(subnet, 2)
+    sim.hotplug(third)
+    link_configured(sim, third)  # by the base config alone
+
+    assert generated_files(sim) == []
+    assert ec2net_tables(sim) == set()
+    assert not sim.instance.exists(NETWORKCTL_CALLS), "ec2-ifscan asked for a reload"
+    assert not [line for line in sim.instance.syslog.lines() if "reloaded" in line], sim.instance.syslog.lines()
+
+    # The counter works: the same scan with Manage=all reloads once.
+    write_config(sim, "[Interfaces]\nManage=all\n")
+    assert sim.ec2net("ec2-ifscan", env=counted).returncode == 0
+    assert sim.instance.read_file(NETWORKCTL_CALLS).splitlines() == ["reload"]
+    assert len(generated_files(sim)) == 3
+
+
+# --- MTU -----------------------------------------------------------------------------
+@pytest.mark.parametrize("dhcp_mtu, config, expected", [(1500, None, 1500), (None, None, 9001),
+                                                        (1500, "[Network]\nMTU=4000\n", 4000)],
+                         ids=["dhcp-1500", "no-dhcp-option", "config-overrides"])
+def test_mtu(sim, dhcp_mtu, config, expected):
+    """ENA devices come up at 9001; the link ends at what DHCP announces, unless MTU= is set."""
+    subnet = sim.add_subnet(Subnet("a", "10.0.0.0/24", mtu=dhcp_mtu))
+    primary, secondary = enis = two_enis_same_subnet(subnet)
+    for eni in enis:
+        eni.kernel_mtu = 9001
+    boot_and_scan(sim, enis, config=config)
+    assert_policy_routing(sim, enis)
+    for eni in enis:
+        name = sim.instance.ifname_of(eni.mac)
+        wait_until(lambda: sim.instance.links()[name]["mtu"] == expected,
+                   what=f"{name} MTU {expected} (now {sim.instance.links()[name]['mtu']})")
