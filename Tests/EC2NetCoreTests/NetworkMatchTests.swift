@@ -1,0 +1,94 @@
+import XCTest
+@testable import EC2NetCore
+
+/// NetworkMatch decides whether an administrator's .network file claims an
+/// interface; the expectations follow systemd-networkd's [Match] semantics
+/// (systemd.network(5), net_condition_test_strv()).
+final class NetworkMatchTests: XCTestCase {
+    let mac = try! MACAddress(parsing: "02:00:00:00:00:0a")
+    let other = try! MACAddress(parsing: "02:00:00:00:00:0b")
+
+    func testMACAddress() throws {
+        let m = NetworkMatch(parsing: "[Match]\nMACAddress=02:00:00:00:00:0A\n\n[Network]\nDHCP=yes\n")
+        XCTAssertEqual(m.macs, [mac])
+        XCTAssertTrue(m.claims(mac: mac, interface: "whatever"))
+        XCTAssertFalse(m.claims(mac: other, interface: "whatever"))
+    }
+
+    func testSeveralMACsOnOneLineAndPermanentMACAddress() throws {
+        let m = NetworkMatch(parsing: "[Match]\nMACAddress=02:00:00:00:00:01 02:00:00:00:00:0b\n")
+        XCTAssertTrue(m.claims(mac: other, interface: "eth1"))
+        XCTAssertFalse(m.claims(mac: mac, interface: "eth1"))
+        let p = NetworkMatch(parsing: "[Match]\nPermanentMACAddress=02:00:00:00:00:0a\n")
+        XCTAssertTrue(p.claims(mac: mac, interface: "eth1"))
+    }
+
+    func testNameGlobs() {
+        let m = NetworkMatch(parsing: "[Match]\nName=eth* ens[5-7] en?9\n")
+        XCTAssertEqual(m.namePatterns, ["eth*", "ens[5-7]", "en?9"])
+        for name in ["eth0", "eth12", "ens5", "ens7", "enx9"] {
+            XCTAssertTrue(m.claims(mac: mac, interface: name), name)
+        }
+        for name in ["ens8", "enp0s9", "lo", "veth1"] {
+            XCTAssertFalse(m.claims(mac: mac, interface: name), name)
+        }
+    }
+
+    func testExactName() {
+        let m = NetworkMatch(parsing: "[Match]\nName=ens6\n")
+        XCTAssertTrue(m.claims(mac: mac, interface: "ens6"))
+        XCTAssertFalse(m.claims(mac: mac, interface: "ens60"))
+        XCTAssertFalse(m.claims(mac: mac, interface: "ens"))
+    }
+
+    func testNegatedName() {
+        let m = NetworkMatch(parsing: "[Match]\nName=!eth0\n")
+        XCTAssertFalse(m.claims(mac: mac, interface: "eth0"))
+        XCTAssertTrue(m.claims(mac: mac, interface: "eth1"))
+        XCTAssertTrue(m.claims(mac: mac, interface: "ens5"))
+    }
+
+    /// A leading `!` inverts the whole list: `Name=!eth0 eth1` matches
+    /// neither eth0 nor eth1 (systemd's config_parse_match_strv prefixes
+    /// every word with `!`).
+    func testNegationAppliesToTheWholeList() {
+        let m = NetworkMatch(parsing: "[Match]\nName=!eth0 eth1\n")
+        XCTAssertFalse(m.claims(mac: mac, interface: "eth0"))
+        XCTAssertFalse(m.claims(mac: mac, interface: "eth1"))
+        XCTAssertTrue(m.claims(mac: mac, interface: "eth2"))
+    }
+
+    /// A negative pattern vetoes a positive one: `Name=eth*` plus
+    /// `Name=!eth0` matches eth1 but not eth0.
+    func testNegativePatternVetoesPositiveOne() {
+        let m = NetworkMatch(parsing: "[Match]\nName=eth*\nName=!eth0\n")
+        XCTAssertTrue(m.claims(mac: mac, interface: "eth1"))
+        XCTAssertFalse(m.claims(mac: mac, interface: "eth0"))
+        XCTAssertFalse(m.claims(mac: mac, interface: "ens5"))
+    }
+
+    func testOnlyTheMatchSectionCounts() {
+        let m = NetworkMatch(parsing: "[Network]\nName=eth1\nMACAddress=02:00:00:00:00:0a\n[Match]\nDriver=ena\n[Link]\nName=eth1\n")
+        XCTAssertEqual(m.macs, [])
+        XCTAssertEqual(m.namePatterns, [])
+        XCTAssertFalse(m.claims(mac: mac, interface: "eth1"))
+    }
+
+    func testIndentationCommentsAndSeveralMatchSections() {
+        let m = NetworkMatch(parsing: "# Name=eth1\n  [Match]\n\tName=ens5\n[Network]\n[Match]\nMACAddress=02:00:00:00:00:0b\n")
+        XCTAssertTrue(m.claims(mac: mac, interface: "ens5"))
+        XCTAssertTrue(m.claims(mac: other, interface: "eth7"))
+        XCTAssertFalse(m.claims(mac: mac, interface: "eth1"))
+    }
+
+    func testBadMACIsIgnored() {
+        let m = NetworkMatch(parsing: "[Match]\nMACAddress=zz:00:00:00:00:0a 02:00:00:00:00:0a\n")
+        XCTAssertEqual(m.macs, [mac])
+    }
+
+    /// networkd reads CRLF files (systemd's read_line accepts CR LF as an end of line).
+    func testCRLFFile() {
+        let m = NetworkMatch(parsing: "[Match]\r\nName=ens5\r\n[Network]\r\nDHCP=yes\r\n")
+        XCTAssertTrue(m.claims(mac: mac, interface: "ens5"))
+    }
+}
