@@ -67,6 +67,16 @@ final class NetworkMatchTests: XCTestCase {
         XCTAssertFalse(m.claims(mac: mac, interface: "ens5"))
     }
 
+    /// "A network file is said to match a network interface if all matches
+    /// specified by the [Match] section are satisfied" (systemd.network(5)):
+    /// a file for this MAC under another name does not apply to eth1.
+    func testAllConditionsMustHold() {
+        let m = NetworkMatch(parsing: "[Match]\nMACAddress=02:00:00:00:00:0a\nName=eth9\n")
+        XCTAssertTrue(m.claims(mac: mac, interface: "eth9"))
+        XCTAssertFalse(m.claims(mac: mac, interface: "eth1"))
+        XCTAssertFalse(m.claims(mac: other, interface: "eth9"))
+    }
+
     func testOnlyTheMatchSectionCounts() {
         let m = NetworkMatch(parsing: "[Network]\nName=eth1\nMACAddress=02:00:00:00:00:0a\n[Match]\nDriver=ena\n[Link]\nName=eth1\n")
         XCTAssertEqual(m.macs, [])

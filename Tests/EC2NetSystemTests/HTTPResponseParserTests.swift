@@ -125,6 +125,24 @@ final class HTTPResponseParserTests: XCTestCase {
         }
     }
 
+    /// Trailers after the last chunk are capped like headers: a server that
+    /// never sends the final empty line must not grow the buffer without bound.
+    func testEndlessChunkedTrailersAreRefused() {
+        var p = HTTPResponseParser(bodyLimit: 1024)
+        var refused = false
+        do {
+            _ = try p.feed(bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"))
+            let line = bytes("X-Trailer: " + String(repeating: "t", count: 1000) + "\r\n")
+            // 256 KiB of trailers: far above the header cap and the body limit.
+            for _ in 0..<256 {
+                if try p.feed(line) != nil { return XCTFail("a response without the final CRLF") }
+            }
+        } catch {
+            refused = true
+        }
+        XCTAssertTrue(refused, "256 KiB of trailers were buffered without an error")
+    }
+
     func testBodyExactlyAtTheLimitIsAccepted() throws {
         XCTAssertEqual(try parseWhole("HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\n12345678", bodyLimit: 8)?.text, "12345678")
         XCTAssertEqual(try parseWhole("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n0\r\n\r\n", bodyLimit: 8)?.text, "12345678")
