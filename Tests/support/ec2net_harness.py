@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -143,18 +144,30 @@ class TempRoot:
     def network_dir(self) -> Path:
         return self.path / NETWORK_DIR
 
-    def add_link(self, interface: str, mac: str) -> None:
-        """Make sysfs show an interface, as the kernel does before udev's add."""
+    def add_link(self, interface: str, mac: str, driver: str | None = "ena") -> None:
+        """Make sysfs show an interface, as the kernel does before udev's add.
+        With a driver, `device/driver` is a symlink whose target's basename
+        is the driver (as `/sys/class/net/X/device/driver -> .../drivers/ena`),
+        which is how ec2-ifscan tells ENIs from virtual devices; driver=None
+        makes a virtual device (no `device` at all)."""
         link = self.sysfs / "class" / "net" / interface
         link.mkdir(parents=True, exist_ok=True)
         (link / "address").write_text(mac + "\n")
+        if driver is not None:
+            drivers = self.sysfs / "bus" / "pci" / "drivers" / driver
+            drivers.mkdir(parents=True, exist_ok=True)
+            device = link / "device"
+            device.mkdir(exist_ok=True)
+            target = device / "driver"
+            if target.is_symlink():
+                target.unlink()
+            target.symlink_to(drivers)
 
     def remove_link(self, interface: str) -> None:
         """Make sysfs forget an interface, as it has by udev's remove."""
         link = self.sysfs / "class" / "net" / interface
-        if link.exists():
-            (link / "address").unlink()
-            link.rmdir()
+        if link.exists() or link.is_symlink():
+            shutil.rmtree(link)
 
 
 def read_generated(root: TempRoot | Path) -> dict[str, str]:
