@@ -1,0 +1,50 @@
+import EC2NetCore
+import EC2NetSystem
+import FuzzSupport
+
+// HTTPResponseParser against bytes arriving in 1..8 reads, then EOF.
+// Input: [limit byte][piece count][cut positions...][response bytes].
+// Properties: no trap; a complete response respects the body limit; and
+// the outcome does not depend on how the bytes were cut into reads (the
+// same bytes fed in one read give the same response or the same failure).
+
+enum Outcome: Equatable {
+    case response(HTTPResponse)
+    case failure
+}
+
+/// Feeds the pieces; stops at the first response. Returns the outcome and
+/// the bytes actually consumed.
+func run(_ pieces: [[UInt8]], limit: Int) -> (Outcome, [UInt8]) {
+    var parser = HTTPResponseParser(bodyLimit: limit)
+    var consumed: [UInt8] = []
+    for piece in pieces {
+        consumed += piece
+        do {
+            if let r = try parser.feed(piece) { return (.response(r), consumed) }
+        } catch {
+            return (.failure, consumed)
+        }
+    }
+    do { return (.response(try parser.finish()), consumed) } catch { return (.failure, consumed) }
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    var input = FuzzInput(data, size)
+    let l = input.byte()
+    let limit = l & 1 == 0 ? 64 * 1024 : Int(l >> 1) * 8
+    let pieces = input.splitRest(maxPieces: 8)
+
+    let (split, consumed) = run(pieces, limit: limit)
+    if case .response(let r) = split {
+        Fuzz.check(r.body.count <= limit, "http-body-limit", "body of \(r.body.count) bytes over the limit \(limit)")
+        Fuzz.check((100...999).contains(r.status), "http-status", "status \(r.status)")
+    }
+    if pieces.count > 1 {
+        let (whole, _) = run([consumed], limit: limit)
+        Fuzz.check(whole == split, "http-split-invariance",
+                   "\(pieces.count) reads (sizes \(pieces.map(\.count))) gave \(split), one read gave \(whole); bytes \(Fuzz.show(consumed))")
+    }
+    return 0
+}

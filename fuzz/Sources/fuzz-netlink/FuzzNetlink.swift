@@ -1,0 +1,96 @@
+import EC2NetCore
+import EC2NetSystem
+import FuzzSupport
+
+// Kernel replies -> NetlinkReply.split / attributes, and the rule and route
+// dumps (PolicyRuleTable.ownedRules, DefaultRoutes.preferred) over a
+// transport that replays the input as 1..8 datagrams, then NLMSG_DONE.
+// Input: [flags][piece count][cuts...][datagram bytes]. Flag bit 0: stamp
+// each message with the request's sequence number (so mutations need not
+// guess it).
+// Properties: no trap, no endless dump; every message and attribute lies
+// inside its datagram; every owned rule is in ec2net's table range and
+// canonical; and a rule survives RTM_DELRULE bytes -> dump parse unchanged.
+
+final class Replay: NetlinkTransport {
+    let datagrams: [[UInt8]]
+    let stamp: Bool
+    var next = 0
+    var sequence: UInt32 = 0
+    var receives = 0
+
+    init(_ datagrams: [[UInt8]], stamp: Bool) {
+        self.datagrams = datagrams
+        self.stamp = stamp
+    }
+
+    func send(_ bytes: [UInt8]) throws(NetlinkError) {
+        sequence = NetlinkReply.read32(bytes, 8)
+        next = 0
+    }
+
+    func receive() throws(NetlinkError) -> [UInt8] {
+        receives += 1
+        Fuzz.check(receives < 1000, "netlink-endless", "dump still reading after 1000 datagrams")
+        guard next < datagrams.count else { return Replay.done(sequence) }
+        var d = datagrams[next]
+        next += 1
+        if stamp { Replay.restamp(&d, sequence) }
+        return d
+    }
+
+    static func done(_ seq: UInt32) -> [UInt8] {
+        var m = NetlinkMessage(type: NetlinkMessage.NLMSG_DONE, flags: 0, sequence: seq)
+        m.append32(0)
+        return m.bytes
+    }
+
+    static func restamp(_ d: inout [UInt8], _ seq: UInt32) {
+        var i = 0
+        while i + 16 <= d.count {
+            let len = Int(NetlinkReply.read32(d, i))
+            guard len >= 16, i + len <= d.count else { break }
+            withUnsafeBytes(of: seq) { for k in 0..<4 { d[i + 8 + k] = $0[k] } }
+            i += (len + 3) & ~3
+        }
+    }
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    var input = FuzzInput(data, size)
+    let flags = input.byte()
+    let datagrams = input.splitRest(maxPieces: 8)
+
+    for d in datagrams {
+        let replies = NetlinkReply.split(d)
+        let used = replies.reduce(0) { $0 + 16 + $1.payload.count }
+        Fuzz.check(used <= d.count, "netlink-split-bounds", "\(used) bytes of messages in a \(d.count)-byte datagram")
+        for r in replies {
+            for from in [0, 4, 12, 16] {
+                let attrs = r.attributes(after: from)
+                let total = attrs.reduce(0) { $0 + 4 + $1.value.count }
+                Fuzz.check(total <= max(0, r.payload.count - from), "netlink-attribute-bounds",
+                           "\(total) bytes of attributes in a \(r.payload.count)-byte payload after \(from)")
+            }
+            _ = r.errorCode
+        }
+    }
+
+    let replay = Replay(datagrams, stamp: flags & 1 != 0)
+    let channel = NetlinkChannel(transport: replay)
+    if let rules = try? PolicyRuleTable(channel: channel).ownedRules() {
+        for r in rules {
+            Fuzz.check(PolicyRouting.ownedTables.contains(r.table), "netlink-rule-table", r.description)
+            Fuzz.check(PolicyRule(source: Substring(r.source), table: r.table) == r, "netlink-rule-canonical", r.description)
+            // RTM_DELRULE bytes, presented as an RTM_NEWRULE dump entry, read back as the same rule.
+            var bytes = PolicyRuleTable.deleteMessage(r, sequence: 0).bytes
+            bytes[4] = 32; bytes[5] = 0
+            let back = try? PolicyRuleTable(channel: NetlinkChannel(transport: Replay([bytes], stamp: true))).ownedRules()
+            Fuzz.check(back?.contains(r) == true, "netlink-rule-roundtrip", "\(r) read back as \(String(describing: back))")
+        }
+    }
+    replay.receives = 0
+    _ = try? DefaultRoutes(channel: NetlinkChannel(transport: replay)).preferred(family: 2)
+    return 0
+}
