@@ -10,7 +10,7 @@ final class NetworkMatchTests: XCTestCase {
 
     func testMACAddress() throws {
         let m = NetworkMatch(parsing: "[Match]\nMACAddress=02:00:00:00:00:0A\n\n[Network]\nDHCP=yes\n")
-        XCTAssertEqual(m.macs, [mac])
+        XCTAssertEqual(m.macs.positive, [mac])
         XCTAssertTrue(m.claims(mac: mac, interface: "whatever"))
         XCTAssertFalse(m.claims(mac: other, interface: "whatever"))
     }
@@ -25,7 +25,7 @@ final class NetworkMatchTests: XCTestCase {
 
     func testNameGlobs() {
         let m = NetworkMatch(parsing: "[Match]\nName=eth* ens[5-7] en?9\n")
-        XCTAssertEqual(m.namePatterns, ["eth*", "ens[5-7]", "en?9"])
+        XCTAssertEqual(m.names.positive, ["eth*", "ens[5-7]", "en?9"])
         for name in ["eth0", "eth12", "ens5", "ens7", "enx9"] {
             XCTAssertTrue(m.claims(mac: mac, interface: name), name)
         }
@@ -79,21 +79,22 @@ final class NetworkMatchTests: XCTestCase {
 
     func testOnlyTheMatchSectionCounts() {
         let m = NetworkMatch(parsing: "[Network]\nName=eth1\nMACAddress=02:00:00:00:00:0a\n[Match]\nDriver=ena\n[Link]\nName=eth1\n")
-        XCTAssertEqual(m.macs, [])
-        XCTAssertEqual(m.namePatterns, [])
+        XCTAssertFalse(m.macs.isSet)
+        XCTAssertFalse(m.names.isSet)
         XCTAssertFalse(m.claims(mac: mac, interface: "eth1"))
     }
 
     func testIndentationCommentsAndSeveralMatchSections() {
         let m = NetworkMatch(parsing: "# Name=eth1\n  [Match]\n\tName=ens5\n[Network]\n[Match]\nMACAddress=02:00:00:00:00:0b\n")
-        XCTAssertTrue(m.claims(mac: mac, interface: "ens5"))
-        XCTAssertTrue(m.claims(mac: other, interface: "eth7"))
-        XCTAssertFalse(m.claims(mac: mac, interface: "eth1"))
+        // Several [Match] sections add up to one set of conditions, all of which must hold.
+        XCTAssertTrue(m.claims(mac: other, interface: "ens5"))
+        XCTAssertFalse(m.claims(mac: other, interface: "eth7"))
+        XCTAssertFalse(m.claims(mac: mac, interface: "ens5"))
     }
 
     func testBadMACIsIgnored() {
         let m = NetworkMatch(parsing: "[Match]\nMACAddress=zz:00:00:00:00:0a 02:00:00:00:00:0a\n")
-        XCTAssertEqual(m.macs, [mac])
+        XCTAssertEqual(m.macs.positive, [mac])
     }
 
     /// networkd reads CRLF files (systemd's read_line accepts CR LF as an end of line).

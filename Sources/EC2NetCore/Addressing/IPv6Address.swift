@@ -77,6 +77,10 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
     }
 
     public var description: String {
+        // RFC 5952 section 5: IPv4-mapped addresses end in dotted-quad form.
+        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xff && bytes[11] == 0xff {
+            return "::ffff:\(bytes[12]).\(bytes[13]).\(bytes[14]).\(bytes[15])"
+        }
         var groups: [UInt16] = []
         for k in 0..<8 { groups.append(UInt16(bytes[2 * k]) << 8 | UInt16(bytes[2 * k + 1])) }
         // RFC 5952: compress the longest run (>= 2) of zero groups, the first on ties.

@@ -1,39 +1,61 @@
 import Glibc
 
 /// The `[Match]` of a .network file, as far as ec2net needs to tell whether
-/// an administrator's file claims an interface: MACAddress=,
-/// PermanentMACAddress= and Name= (with shell globs, as networkd applies them).
+/// an administrator's file claims an interface: `MACAddress=`,
+/// `PermanentMACAddress=` and `Name=`, evaluated as networkd does
+/// (net-condition.c): every condition present must hold; a value starting
+/// with `!` makes each of its patterns a negative one; any negative hit
+/// fails the condition, and positive patterns, if any, need a hit. Repeated
+/// assignments add; an empty one resets. A file with none of these keys
+/// claims nothing specifically.
 public struct NetworkMatch: Equatable, Sendable {
-    public var macs: [MACAddress] = []
-    public var namePatterns: [String] = []
+    public struct Patterns<Item: Equatable & Sendable>: Equatable, Sendable {
+        public var positive: [Item] = []
+        public var negative: [Item] = []
+        public var isSet: Bool { !positive.isEmpty || !negative.isEmpty }
+
+        func test(_ hit: (Item) -> Bool) -> Bool {
+            if negative.contains(where: hit) { return false }
+            return positive.isEmpty || positive.contains(where: hit)
+        }
+
+        mutating func assign(_ items: [Item], inverted: Bool, empty: Bool) {
+            if empty { self = Patterns(); return }
+            if inverted { negative += items } else { positive += items }
+        }
+    }
+
+    public var macs = Patterns<MACAddress>()
+    public var permanentMACs = Patterns<MACAddress>()
+    public var names = Patterns<String>()
 
     public init(parsing text: String) {
         var inMatch = false
-        for raw in text.split(separator: "\n") {
+        for raw in text.split(whereSeparator: \.isNewline) {
             let line = raw.drop { $0 == " " || $0 == "\t" }
             if line.hasPrefix("[") { inMatch = line.hasPrefix("[Match]"); continue }
             guard inMatch, let eq = line.firstIndex(of: "=") else { continue }
             let key = line[..<eq].trimmingSuffix(" ")
-            let values = line[line.index(after: eq)...].split(whereSeparator: { $0 == " " || $0 == "\t" })
+            var value = line[line.index(after: eq)...].drop { $0 == " " }
+            let inverted = value.hasPrefix("!")
+            if inverted { value = value.dropFirst() }
+            let words = value.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            let parsedMACs = words.compactMap { try? MACAddress(parsing: $0) }
             switch key {
-            case "MACAddress", "PermanentMACAddress":
-                macs += values.compactMap { try? MACAddress(parsing: $0) }
-            case "Name":
-                namePatterns += values.map(String.init)
-            default:
-                break
+            case "MACAddress": macs.assign(parsedMACs, inverted: inverted, empty: words.isEmpty)
+            case "PermanentMACAddress": permanentMACs.assign(parsedMACs, inverted: inverted, empty: words.isEmpty)
+            case "Name": names.assign(words.map(String.init), inverted: inverted, empty: words.isEmpty)
+            default: break
             }
         }
     }
 
-    /// True when this [Match] selects the interface by MAC or by name.
+    /// True when this [Match] selects the interface, judged by MAC and name.
     public func claims(mac: MACAddress, interface: String) -> Bool {
-        if macs.contains(mac) { return true }
-        return namePatterns.contains { pattern in
-            let p = pattern.hasPrefix("!") ? String(pattern.dropFirst()) : pattern
-            let hit = fnmatch(p, interface, 0) == 0
-            return pattern.hasPrefix("!") ? !hit : hit
-        }
+        guard macs.isSet || permanentMACs.isSet || names.isSet else { return false }
+        // An ENI's permanent MAC is its MAC: EC2 does not change it.
+        return macs.test { $0 == mac } && permanentMACs.test { $0 == mac }
+            && names.test { fnmatch($0, interface, 0) == 0 }
     }
 }
 

@@ -37,7 +37,7 @@ public struct PolicyRule: Hashable, Sendable, CustomStringConvertible {
             if inRule, let f = from, let t = table, let r = PolicyRule(source: f, table: t) { out.append(r) }
             from = nil; table = nil
         }
-        for line in text.split(separator: "\n") {
+        for line in text.split(whereSeparator: \.isNewline) {
             if line.hasPrefix("[") { flush(); inRule = line == "[RoutingPolicyRule]"; continue }
             if line.hasPrefix("From=") { from = line.dropFirst(5) }
             else if line.hasPrefix("Table=") { table = Int(line.dropFirst(6)) }

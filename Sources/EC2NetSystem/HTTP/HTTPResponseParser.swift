@@ -89,8 +89,12 @@ public struct HTTPResponseParser {
             i = lineEnd + 2
             if size == 0 {
                 // Trailers (ignored) end with an empty line.
+                let trailerStart = i
                 while true {
-                    guard let e = HTTPResponseParser.find([13, 10], in: buffer, from: i) else { return nil }
+                    guard let e = HTTPResponseParser.find([13, 10], in: buffer, from: i) else {
+                        if buffer.count - trailerStart > HTTPResponseParser.maxHeaderBytes { throw .tooLarge(limit: HTTPResponseParser.maxHeaderBytes) }
+                        return nil
+                    }
                     if e == i {
                         if e + 2 != buffer.count { throw .malformed("bytes after the last chunk") }
                         return body

@@ -35,12 +35,36 @@ public final class AltNames: LinkControl {
         return m
     }
 
+    static let RTM_GETLINK: UInt16 = 18
+
+    /// RTM_GETLINK by altname (IFLA_ALT_IFNAME), byte for byte.
+    public static func lookupMessage(altName: String, sequence: UInt32) -> NetlinkMessage {
+        var m = NetlinkMessage(type: RTM_GETLINK, flags: NetlinkMessage.NLM_F_REQUEST, sequence: sequence)
+        m.append8(UInt8(AF_UNSPEC)); m.append8(0); m.append16(0)
+        m.appendInt32(0); m.append32(0); m.append32(0)
+        m.attribute(IFLA_ALT_IFNAME, string: altName)
+        return m
+    }
+
+    /// The ifindex holding `altName`, or 0 when no interface does.
+    func index(ofAltName altName: String) throws(NetlinkError) -> UInt32 {
+        do {
+            let r = try channel.single(AltNames.lookupMessage(altName: altName, sequence: channel.nextSequence()),
+                                       operation: "look up altname \(altName)")
+            guard r.payload.count >= 16 else { return 0 }
+            return UInt32(bitPattern: Int32(bitPattern: NetlinkReply.read32(r.payload, 4)))
+        } catch let e where e.errnoValue == ENODEV {
+            return 0
+        }
+    }
+
     public func addAltName(_ altName: String, interface: String) throws(NetlinkError) -> AltNameOutcome {
         let ours = if_nametoindex(interface)
         guard ours != 0 else { throw .kernel(errno: ENODEV, operation: "altname \(altName) for \(interface)") }
         // Interface names and altnames share one namespace, so a lookup by
-        // the altname tells who holds it.
-        let holder = if_nametoindex(altName)
+        // the altname tells who holds it. Not if_nametoindex: glibc refuses
+        // names of 16 bytes or more, and both of ec2net's altnames are.
+        let holder = try index(ofAltName: altName)
         if holder == ours { return .alreadyPresent }
         if holder != 0 {
             var buf = [CChar](repeating: 0, count: Int(IF_NAMESIZE) + 1)

@@ -97,6 +97,21 @@ public final class NetlinkChannel {
         }
     }
 
+    /// A request answered by one message (e.g. RTM_GETLINK for one link).
+    public func single(_ message: NetlinkMessage, operation: String) throws(NetlinkError) -> NetlinkReply {
+        try transport.send(message.bytes)
+        let seq = NetlinkReply.read32(message.bytes, 8)
+        while true {
+            for r in NetlinkReply.split(try transport.receive()) where r.sequence == seq {
+                if let code = r.errorCode {
+                    if code == 0 { continue }
+                    throw .kernel(errno: -code, operation: operation)
+                }
+                return r
+            }
+        }
+    }
+
     public func dump(_ message: NetlinkMessage, operation: String) throws(NetlinkError) -> [NetlinkReply] {
         try transport.send(message.bytes)
         let seq = NetlinkReply.read32(message.bytes, 8)
