@@ -71,13 +71,18 @@ class Simulation:
     def add_subnet(self, subnet):
         return self.vpc.add_subnet(subnet)
 
-    def boot(self, enis, imds=True, run_udev_coldplug=True):
+    def boot(self, enis, imds=True, run_udev_coldplug=True, files=None):
         """Bring the instance up the way a real boot does.
 
         The ENIs exist before udevd starts (the kernel found them at boot); the
         coldplug (`udevadm trigger --action=add`) hands them to udev, which
         runs the project's rules; networkd then configures them with the base
         config.  The mock IMDS is up from the start, as on EC2.
+
+        `files` ({path: content}) is written into the instance's file system
+        before any service starts, after the package's default ec2net.conf
+        (so it may replace it): what the AMI or an earlier boot left there,
+        e.g. /etc/ec2net/ec2net.conf or the naming map /var/lib/ec2net/interfaces.
         """
         self.enis = list(enis)
         self.vpc.start_dhcp()
@@ -87,7 +92,7 @@ class Simulation:
         for eni in self.enis:
             self.vpc.plug(eni, self.instance.netns)
         self.instance.build_root(build_dir(), self.hostname)
-        self.instance.start_services(PROJECT_ROOT, debug=self.debug)
+        self.instance.start_services(PROJECT_ROOT, debug=self.debug, files=files)
         if run_udev_coldplug:
             self.instance.udevd.trigger_add()
             self.instance.udevd.settle()
