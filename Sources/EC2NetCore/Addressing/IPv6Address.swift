@@ -34,7 +34,7 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
             guard !group.isEmpty, group.count <= 4 else { throw fail }
             var v: UInt16 = 0
             for c in group {
-                guard let d = IPv6Address.hexValue(c) else { throw fail }
+                guard let d = HexDigit.value(c) else { throw fail }
                 v = v << 4 | UInt16(d)
             }
             if sawGap { tail.append(v) } else { head.append(v) }
@@ -66,15 +66,6 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
     }
 
     public init(parsing text: String) throws(AddressError) { try self.init(parsing: Substring(text)) }
-
-    private static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 48...57: return c - 48
-        case 97...102: return c - 87
-        case 65...70: return c - 55
-        default: return nil
-        }
-    }
 
     public var description: String {
         // RFC 5952 section 5: IPv4-mapped addresses end in dotted-quad form.

@@ -14,7 +14,7 @@ public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertibl
         var out: [UInt8] = []
         for k in 0..<6 {
             if k > 0 && utf8[3 * k - 1] != UInt8(ascii: ":") { throw .invalidMAC(String(text)) }
-            guard let hi = MACAddress.hex(utf8[3 * k]), let lo = MACAddress.hex(utf8[3 * k + 1]) else {
+            guard let hi = HexDigit.value(utf8[3 * k]), let lo = HexDigit.value(utf8[3 * k + 1]) else {
                 throw .invalidMAC(String(text))
             }
             out.append(hi << 4 | lo)
@@ -23,15 +23,6 @@ public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertibl
     }
 
     public init(parsing text: String) throws(AddressError) { try self.init(parsing: Substring(text)) }
-
-    private static func hex(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 48...57: return c - 48
-        case 97...102: return c - 87
-        case 65...70: return c - 55
-        default: return nil
-        }
-    }
 
     public var description: String {
         bytes.map { b in

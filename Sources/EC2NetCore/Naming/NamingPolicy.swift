@@ -14,14 +14,8 @@
 /// interface still on a temporary name whose target is now free, so the swap
 /// completes whichever event udev handles first.
 public enum NamingPolicy {
-    public struct Known: Equatable, Sendable {
-        public let index: DeviceIndex
-        public let interfaceID: InterfaceID?
-        public init(index: DeviceIndex, interfaceID: InterfaceID?) {
-            self.index = index
-            self.interfaceID = interfaceID
-        }
-    }
+    /// What is known of an ENI's slot: the map's entry, or the same from IMDS.
+    public typealias Known = DeviceMap.Entry
 
     public struct Decision: Equatable, Sendable {
         /// nil: keep the name udev chose.

@@ -83,7 +83,7 @@ public struct HTTPResponseParser {
             guard !sizeBytes.isEmpty, sizeBytes.count <= 8 else { throw .malformed("bad chunk size") }
             var size = 0
             for c in sizeBytes {
-                guard let d = HTTPResponseParser.hex(c) else { throw .malformed("bad chunk size") }
+                guard let d = HexDigit.value(c) else { throw .malformed("bad chunk size") }
                 size = size << 4 | Int(d)
             }
             i = lineEnd + 2
@@ -174,14 +174,5 @@ public struct HTTPResponseParser {
             i += 1
         }
         return nil
-    }
-
-    private static func hex(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 48...57: return c - 48
-        case 97...102: return c - 87
-        case 65...70: return c - 55
-        default: return nil
-        }
     }
 }

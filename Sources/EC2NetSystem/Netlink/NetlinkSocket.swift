@@ -85,45 +85,38 @@ public final class NetlinkChannel {
     public func nextSequence() -> UInt32 { sequence += 1; return sequence }
 
     public func acknowledge(_ message: NetlinkMessage, operation: String) throws(NetlinkError) {
-        try transport.send(message.bytes)
-        let seq = NetlinkReply.read32(message.bytes, 8)
-        while true {
-            for r in NetlinkReply.split(try transport.receive()) where r.sequence == seq {
-                if let code = r.errorCode {
-                    if code == 0 { return }
-                    throw .kernel(errno: -code, operation: operation)
-                }
-            }
-        }
+        try exchange(message, operation: operation) { _ in false }
     }
 
     /// A request answered by one message (e.g. RTM_GETLINK for one link).
     public func single(_ message: NetlinkMessage, operation: String) throws(NetlinkError) -> NetlinkReply {
-        try transport.send(message.bytes)
-        let seq = NetlinkReply.read32(message.bytes, 8)
-        while true {
-            for r in NetlinkReply.split(try transport.receive()) where r.sequence == seq {
-                if let code = r.errorCode {
-                    if code == 0 { continue }
-                    throw .kernel(errno: -code, operation: operation)
-                }
-                return r
-            }
-        }
+        var answer: NetlinkReply? = nil
+        try exchange(message, operation: operation) { r in answer = r; return false }
+        guard let answer else { throw .kernel(errno: ENODATA, operation: operation) }
+        return answer
     }
 
     public func dump(_ message: NetlinkMessage, operation: String) throws(NetlinkError) -> [NetlinkReply] {
+        var out: [NetlinkReply] = []
+        try exchange(message, operation: operation) { r in out.append(r); return true }
+        return out
+    }
+
+    /// Sends a request and hands each reply of its sequence to `take` until
+    /// the kernel ends the exchange: NLMSG_DONE, an ACK or an error, or
+    /// `take` returning false (a single answer).
+    private func exchange(_ message: NetlinkMessage, operation: String,
+                          take: (NetlinkReply) -> Bool) throws(NetlinkError) {
         try transport.send(message.bytes)
         let seq = NetlinkReply.read32(message.bytes, 8)
-        var out: [NetlinkReply] = []
         while true {
             for r in NetlinkReply.split(try transport.receive()) where r.sequence == seq {
-                if r.type == NetlinkMessage.NLMSG_DONE { return out }
+                if r.type == NetlinkMessage.NLMSG_DONE { return }
                 if let code = r.errorCode {
-                    if code == 0 { return out }
+                    if code == 0 { return }
                     throw .kernel(errno: -code, operation: operation)
                 }
-                out.append(r)
+                if !take(r) { return }
             }
         }
     }
