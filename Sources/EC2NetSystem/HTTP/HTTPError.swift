@@ -15,10 +15,13 @@ public enum HTTPError: Error, Equatable, CustomStringConvertible {
     case malformed(String)
     case tooLarge(limit: Int)
     case io(errno: Int32)
+    /// Every endpoint failed to connect; each one's reason, in order.
+    case noEndpoint([String])
 
     public var isTransient: Bool {
         switch self {
         case .connect, .connectTimeout, .timeout, .closed, .reset, .truncated, .io: return true
+        case .noEndpoint: return true
         case .invalidURL, .resolve, .malformed, .tooLarge: return false
         }
     }
@@ -26,7 +29,7 @@ public enum HTTPError: Error, Equatable, CustomStringConvertible {
     /// Failures that mean nothing answered at this address at all.
     public var isUnreachable: Bool {
         switch self {
-        case .connect, .connectTimeout, .resolve: return true
+        case .connect, .connectTimeout, .resolve, .noEndpoint: return true
         default: return false
         }
     }
@@ -44,6 +47,7 @@ public enum HTTPError: Error, Equatable, CustomStringConvertible {
         case .malformed(let what): return "malformed HTTP response: \(what)"
         case .tooLarge(let limit): return "response larger than \(limit) bytes"
         case .io(let e): return "socket error: \(SystemError.message(e))"
+        case .noEndpoint(let reasons): return reasons.joined(separator: "; ")
         }
     }
 }

@@ -96,6 +96,8 @@ public final class IMDSClient: MetadataSource {
                 throw .forbidden(path: "/latest/api/token")
             case 500...599 where attempt < timing.backoff.count:
                 clock.sleep(timing.backoff[attempt]); attempt += 1
+            case 500...599:
+                throw .status(r.status, path: "/latest/api/token")
             default:
                 throw .tokenRefused(status: r.status)
             }
@@ -121,7 +123,7 @@ public final class IMDSClient: MetadataSource {
             return try c.send(method: method, path: path, headers: all, connectTimeout: timing.connectTimeout,
                               timeout: timing.requestTimeout, bodyLimit: IMDSClient.bodyLimit, clock: clock)
         }
-        var last: HTTPError = .resolve("no endpoint")
+        var reasons: [String] = []
         for url in endpoints {
             let c = HTTPConnection(url: url)
             do {
@@ -132,9 +134,9 @@ public final class IMDSClient: MetadataSource {
             } catch {
                 openedBefore += c.connectionsOpened
                 guard error.isUnreachable else { throw error }
-                last = error
+                reasons.append(error.description)
             }
         }
-        throw last
+        throw .noEndpoint(reasons)
     }
 }

@@ -8,15 +8,16 @@ public enum ConfigureOutcome: Equatable {
     case excluded(reason: String, removed: [String])
     /// An admin's file claims the interface.
     case adminOwned(file: String, removed: [String])
-    /// The ENI has no IP address (EFA-only): nothing to configure.
-    case noAddresses
+    /// The ENI has no IP address (EFA-only): nothing to configure; any
+    /// config from before is removed.
+    case noAddresses(removed: [String])
     /// `Manage=none`: ec2net is installed but inert.
     case inert
 
     public var changedFiles: Bool {
         switch self {
         case .configured(let w, let r): return !w.isEmpty || !r.isEmpty
-        case .excluded(_, let r), .adminOwned(_, let r): return !r.isEmpty
+        case .excluded(_, let r), .adminOwned(_, let r), .noAddresses(let r): return !r.isEmpty
         default: return false
         }
     }

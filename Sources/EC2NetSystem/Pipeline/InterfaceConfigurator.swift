@@ -44,8 +44,7 @@ public final class InterfaceConfigurator {
             return .excluded(reason: reason, removed: try tree.remove(mac: m.mac).removed)
         }
         guard m.hasAnyAddress else {
-            _ = try tree.remove(mac: m.mac)
-            return .noAddresses
+            return .noAddresses(removed: try tree.remove(mac: m.mac).removed)
         }
         let lock = try FileLock(path: paths.runtime + "/lock-" + m.mac.compact)
         try lock.lock(.exclusive)

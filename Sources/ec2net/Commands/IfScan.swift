@@ -45,6 +45,10 @@ enum IfScan {
                 do {
                     switch try rt.reader.attempt(mac: d.mac) {
                     case .ready(let m):
+                        guard rt.sysfs.exists(d.name) else {
+                            rt.log.info("\(d.name) (\(d.mac)): gone during the scan; nothing written")
+                            continue
+                        }
                         let o = try configurator.commit(interface: d.name, metadata: m)
                         OutcomeLog.write(o, interface: d.name, mac: d.mac, log: rt.log)
                         changed = changed || o.changedFiles

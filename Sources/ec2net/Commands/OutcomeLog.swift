@@ -16,8 +16,8 @@ enum OutcomeLog {
             log.info("\(interface) (\(mac)): excluded by \(reason)\(r.isEmpty ? "" : "; removed \(r.joined(separator: ", "))")")
         case .adminOwned(let file, let r):
             log.info("\(interface) (\(mac)): \(file) claims it; ec2net steps aside\(r.isEmpty ? "" : "; removed \(r.joined(separator: ", "))")")
-        case .noAddresses:
-            log.info("\(interface) (\(mac)): no IPv4 or IPv6 address in IMDS (EFA-only?); left to the base config")
+        case .noAddresses(let r):
+            log.info("\(interface) (\(mac)): no IPv4 or IPv6 address in IMDS (EFA-only?); left to the base config\(r.isEmpty ? "" : "; removed \(r.joined(separator: ", "))")")
         case .inert:
             log.info("\(interface) (\(mac)): Manage=none; nothing done")
         }

@@ -30,7 +30,14 @@ enum Plug {
         if let early = try configurator.precheck(interface: interface, mac: mac) {
             outcome = early
         } else {
+            let present = rt.sysfs.exists(interface)
             let m = try rt.reader.read(mac: mac, timeout: rt.configuration.deviceNumberTimeout)
+            // The wait for propagation can outlast the interface (detached again).
+            if present && !rt.sysfs.exists(interface) {
+                rt.log.info("\(interface) (\(mac)): gone while its metadata propagated; nothing written")
+                _ = rt.finish(coordinator)
+                return .notOurs
+            }
             outcome = try configurator.commit(interface: interface, metadata: m)
         }
         rt.imds.close()
