@@ -68,7 +68,7 @@ def run_target(binary, target, seconds, scratch, extra, merge):
         return {
             "target": target, "runs": runs, "rate": rate, "seconds": round(wall),
             "cov": cov[-1][0] if cov else "?", "corpus": cov[-1][2] if cov else "?",
-            "crashes": kept, "why": [l for l in log.splitlines() if "violated" in l or "Fatal error" in l][:1],
+            "crashes": kept, "why": [l for l in log.splitlines() if "violated" in l or "Fatal error" in l or "deadly signal" in l][:1],
             "status": proc.returncode,
         }
     finally:

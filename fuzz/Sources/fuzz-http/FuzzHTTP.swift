@@ -4,9 +4,10 @@ import FuzzSupport
 
 // HTTPResponseParser against bytes arriving in 1..8 reads, then EOF.
 // Input: [limit byte][piece count][cut positions...][response bytes].
-// Properties: no trap; a complete response respects the body limit; and
-// the outcome does not depend on how the bytes were cut into reads (the
-// same bytes fed in one read give the same response or the same failure).
+// Properties: no trap; a complete response respects the body limit; the
+// outcome does not depend on how the bytes were cut into reads (the same
+// bytes fed in one read give the same response or the same failure); and
+// a failure part-way is final (the whole input in one read fails too).
 
 enum Outcome: Equatable {
     case response(HTTPResponse)
@@ -45,6 +46,14 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let (whole, _) = run([consumed], limit: limit)
         Fuzz.check(whole == split, "http-split-invariance",
                    "\(pieces.count) reads (sizes \(pieces.map(\.count))) gave \(split), one read gave \(whole); bytes \(Fuzz.show(consumed))")
+        // A failure before the last read must be final: no continuation of
+        // those bytes may make a response the parser accepts in one read.
+        let all = pieces.flatMap { $0 }
+        if split == .failure, consumed.count < all.count {
+            let (full, _) = run([all], limit: limit)
+            Fuzz.check(full == .failure, "http-early-failure",
+                       "failed after \(consumed.count) of \(all.count) bytes, yet one read of all of them gives a response: \(Fuzz.show(all))")
+        }
     }
     return 0
 }

@@ -16,7 +16,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let again = DeviceMap(parsing: rendered)
     Fuzz.check(again == map, "map-roundtrip", "\(Fuzz.show(text)) -> \(Fuzz.show(rendered)) -> \(Fuzz.show(again.render()))")
     Fuzz.check(again.render() == rendered, "map-render-stable", Fuzz.show(rendered))
-    Fuzz.check(map.entries.count <= text.utf8.split(separator: 10).count, "map-count", "\(map.entries.count) entries")
+    Fuzz.check(map.entries.count <= text.split(whereSeparator: \.isNewline).count, "map-count", "\(map.entries.count) entries")
     if let bad = INIShapeLines.firstBad(rendered) {
         Fuzz.check(false, "map-line-shape", Fuzz.show(bad))
     }
