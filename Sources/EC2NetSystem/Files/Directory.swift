@@ -17,7 +17,7 @@ public final class Directory {
 
     deinit { close(fd) }
 
-    static func makePath(_ path: String) throws(FileError) {
+    public static func makePath(_ path: String) throws(FileError) {
         var built = path.hasPrefix("/") ? "" : "."
         for comp in path.split(separator: "/") {
             built += "/" + comp

@@ -19,6 +19,8 @@ enum IfName {
         let c = rt.configuration
         guard c.namingMode != .off, c.manage != .none, let mac = try? rt.mac(of: interface) else { return .ok }
         if c.exclusionReason(mac: mac, interfaceID: nil, index: nil, isPrimary: true) != nil { return .ok }
+        // This may be the event a re-trigger asked for: the next one may trigger again.
+        PendingRenames.release(mac, rt)
 
         var known: NamingPolicy.Known? = nil
         var knownSecondary = false
