@@ -1,0 +1,12 @@
+# make bench: builds the release binaries and measures them against the mock
+# IMDS on loopback (bench/run.py: hyperfine, GNU time, /_control/stats),
+# writing the table to bench/README.md. Not part of `make test`: timings are
+# only reported, never asserted.
+#   make bench                     full run (a few minutes)
+#   make bench BENCH_FLAGS=--quick fewer runs, a smoke test of the script
+BENCH_FLAGS ?=
+
+.PHONY: bench
+
+bench: deps
+	$(PYTHON) bench/run.py $(BENCH_FLAGS)

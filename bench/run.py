@@ -1,0 +1,484 @@
+#!/usr/bin/env python3
+"""ec2net benchmarks (issue 8), separate from the tests.
+
+Builds the release binaries, starts the mock IMDS (Tests/support/mock_imds.py)
+on loopback, and measures the real programs against temporary roots and a
+fake sysfs:
+
+  - ec2-plug latency, median and p99 (hyperfine --export-json), for an ENI
+    with 3 IPv4s, 2 IPv6s and both kinds of delegated prefix;
+  - ec2-ifscan over 1, 8, 32 and 64 ENIs (boot scan from scratch, and a
+    refresh with nothing changed);
+  - CPU per hour of refresh for 15 ENIs (user+sys of one nothing-changed
+    `ec2-ifscan --refresh`, x60: the timer runs every 60 s);
+  - peak RSS of each program name (/usr/bin/time -v);
+  - binary size;
+  - IMDS requests and TCP connections per operation (mock /_control/stats);
+  - a secondary ENI on a single-card instance (no network-card key:
+    upstream polls for it 8 x 0.5 s; ec2net should not wait);
+  - a hot-plug whose device-number propagates after 6 s (mock
+    `device-number-delay`): ec2net should take 6.0-6.15 s.
+
+Writes the table to bench/README.md (--output) with the command behind each
+figure and the machine's state (cores, load before and after).
+
+    python3 bench/run.py                 # build, measure, write bench/README.md
+    python3 bench/run.py --no-build      # use .build/release as it is
+    python3 bench/run.py --quick         # fewer runs (a smoke test of the script)
+
+Needs hyperfine and GNU time (Debian packages `hyperfine`, `time`; installed
+with apt-get when missing). Loopback only; every process it starts is
+stopped by its PID.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import shlex
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "Tests" / "support"))
+
+from mock_imds import ControlClient  # noqa: E402
+
+MOCK = REPO / "Tests" / "support" / "mock_imds.py"
+NAMES = ("ec2-plug", "ec2-ifscan", "ec2-unplug", "ec2-ifname")
+NETWORKCTL = "/bin/true"  # a reload costs one posix_spawn of a trivial program
+UPSTREAM_CARD_WAIT = "8 x 0.5 s polls for network-card (about 4.4 s)"
+
+
+# --------------------------------------------------------------------------
+# Tools.
+# --------------------------------------------------------------------------
+
+def ensure_tools() -> None:
+    missing = [pkg for tool, pkg in (("hyperfine", "hyperfine"), ("/usr/bin/time", "time"))
+               if shutil.which(tool) is None]
+    if missing:
+        print(f"installing {' '.join(missing)} with apt-get", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, env=env)
+
+
+def build(release_dir: Path) -> None:
+    swift = shutil.which("swift") or "/opt/swift/usr/bin/swift"
+    print("building: swift build -c release --static-swift-stdlib", flush=True)
+    subprocess.run([swift, "build", "-c", "release", "--static-swift-stdlib"], cwd=REPO, check=True)
+    subprocess.run([sys.executable, "Scripts/link-names", str(release_dir)], cwd=REPO, check=True)
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+# --------------------------------------------------------------------------
+# The instance: scenarios, mock IMDS, fake root.
+# --------------------------------------------------------------------------
+
+def mac_of(index: int) -> str:
+    return f"02:00:00:00:{index >> 8:02x}:{(index & 0xff) + 1:02x}"
+
+
+def eni(index: int, ipv4s: int = 2, **extra: Any) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "mac": mac_of(index), "device-number": index, "interface-id": f"eni-{index + 0xabc0:017x}",
+        "local-ipv4s": [f"10.1.{index}.{10 + k}" for k in range(ipv4s)],
+        "subnet-ipv4-cidr-block": f"10.1.{index}.0/24", "vpc-ipv4-cidr-block": "10.0.0.0/8",
+    }
+    spec.update(extra)
+    return spec
+
+
+def rich_eni(index: int) -> dict[str, Any]:
+    """3 IPv4s, 2 IPv6s, an IPv4 and an IPv6 delegated prefix."""
+    return eni(index, ipv4s=3, **{
+        "ipv6s": [f"2001:db8:0:{index:x}::10", f"2001:db8:0:{index:x}::11"],
+        "subnet-ipv6-cidr-blocks": [f"2001:db8:0:{index:x}::/64"],
+        "ipv4-prefix": [f"10.200.{index}.16/28"],
+        "ipv6-prefix": [f"2001:db8:0:{index:x}:1::/80"],
+    })
+
+
+def scenario(enis: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"mac": mac_of(0), "instance-id": "i-0123456789abcdef0", "http_tokens": "required", "interfaces": enis}
+
+
+class Mock(ControlClient):
+    """mock_imds.py as a process on 127.0.0.1, stopped by its PID."""
+
+    def __init__(self, description: dict[str, Any], work: Path):
+        work.mkdir(parents=True, exist_ok=True)
+        (work / "scenario.json").write_text(json.dumps(description))
+        port_file = work / "port"
+        self.process = subprocess.Popen(
+            [sys.executable, str(MOCK), "--listen", "127.0.0.1:0", "--scenario", str(work / "scenario.json"),
+             "--port-file", str(port_file)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while not port_file.exists():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("mock IMDS did not start")
+            time.sleep(0.01)
+        self.url = f"http://127.0.0.1:{int(port_file.read_text())}"
+        super().__init__(self.url)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.kill(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+@dataclass
+class Root:
+    """A temporary --root and fake sysfs with `count` ENIs (driver ena)."""
+
+    path: Path
+    sysfs: Path
+
+    @classmethod
+    def make(cls, directory: Path, count: int) -> "Root":
+        root = cls(directory / "root", directory / "sys")
+        (root.path / "run" / "systemd" / "network").mkdir(parents=True)
+        (root.path / "etc" / "systemd" / "network").mkdir(parents=True)
+        driver = root.sysfs / "bus" / "pci" / "drivers" / "ena"
+        driver.mkdir(parents=True)
+        for index in range(count):
+            root.add(index)
+        return root
+
+    def add(self, index: int) -> None:
+        link = self.sysfs / "class" / "net" / f"eth{index}"
+        (link / "device").mkdir(parents=True, exist_ok=True)
+        (link / "address").write_text(mac_of(index) + "\n")
+        if not (link / "device" / "driver").is_symlink():
+            (link / "device" / "driver").symlink_to(self.sysfs / "bus" / "pci" / "drivers" / "ena")
+
+    @property
+    def network_dir(self) -> Path:
+        return self.path / "run" / "systemd" / "network"
+
+    def clear(self) -> None:
+        for p in self.network_dir.iterdir():
+            p.unlink()
+
+
+@dataclass
+class Bench:
+    bin_dir: Path
+    work: Path
+    quick: bool
+    rows: list[tuple[str, str, str]] = field(default_factory=list)  # (what, result, command)
+    details: dict[str, Any] = field(default_factory=dict)
+    mocks: list[Mock] = field(default_factory=list)
+
+    def runs(self, full: int) -> int:
+        return max(10, full // 10) if self.quick else full
+
+    def mock(self, description: dict[str, Any]) -> Mock:
+        m = Mock(description, self.work / f"imds{len(self.mocks)}")
+        self.mocks.append(m)
+        return m
+
+    def env(self, root: Root) -> dict[str, str]:
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("EC2NET_", "AWS_EC2_METADATA"))}
+        return {**base, "EC2NET_SYSFS": str(root.sysfs), "EC2NET_NETWORKCTL": NETWORKCTL}
+
+    def command(self, name: str, root: Root, imds: Mock, *args: str) -> list[str]:
+        return [str(self.bin_dir / name), "--root", str(root.path), "--imds", imds.url, "--no-altnames", *args]
+
+    def run(self, argv: list[str], root: Root, check: bool = True) -> subprocess.CompletedProcess:
+        result = subprocess.run(argv, env=self.env(root), capture_output=True, text=True, timeout=120)
+        if check and result.returncode != 0:
+            raise RuntimeError(f"{shlex.join(argv)} -> {result.returncode}\n{result.stderr}")
+        return result
+
+    def hyperfine(self, label: str, argv: list[str], root: Root, runs: int, prepare: str | None = None,
+                  warmup: int = 3) -> tuple[list[float], str]:
+        """Seconds per run, and the hyperfine command line that measured them."""
+        out = self.work / f"hyperfine-{len(self.details)}.json"
+        cmd = ["hyperfine", "-N", "--style", "none", "--runs", str(runs), "--warmup", str(warmup),
+               "--export-json", str(out)]
+        if prepare:
+            cmd += ["--prepare", prepare]
+        cmd += ["--", shlex.join(argv)]
+        subprocess.run(cmd, env=self.env(root), check=True, stdout=subprocess.DEVNULL)
+        result = json.loads(out.read_text())["results"][0]
+        codes = set(result.get("exit_codes") or [0])
+        if codes != {0}:
+            raise RuntimeError(f"{label}: exit codes {codes}")
+        self.details[label] = {k: result[k] for k in ("mean", "stddev", "median", "min", "max")}
+        return result["times"], shlex.join(cmd)
+
+    def add(self, what: str, result: str, command: str) -> None:
+        print(f"{what}: {result}", flush=True)
+        self.rows.append((what, result, command))
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def short(command: str, work: Path) -> str:
+    """Command lines with the temporary directory and build dir abbreviated."""
+    return command.replace(str(work), "$WORK").replace(str(REPO) + "/", "")
+
+
+# --------------------------------------------------------------------------
+# The measurements.
+# --------------------------------------------------------------------------
+
+def bench_plug_latency(b: Bench) -> None:
+    imds = b.mock(scenario([eni(0), rich_eni(1)]))
+    root = Root.make(b.work / "plug", 2)
+    argv = b.command("ec2-plug", root, imds, "eth1")
+    target = root.network_dir / "05-ec2net-eth1.network"
+    runs = b.runs(200)
+    # Writes the file and asks for a reload every run (the udev add case).
+    times, cmd = b.hyperfine("plug-write", argv, root, runs, prepare=f"rm -f {target}")
+    b.add(f"ec2-plug latency, rich ENI (3 IPv4, 2 IPv6, both prefixes), file written + reload; {runs} runs",
+          f"median {ms(statistics.median(times))}, p99 {ms(percentile(times, 99))}", short(cmd, b.work))
+    # Already up to date (a repeated add event): reads IMDS, writes nothing.
+    times, cmd = b.hyperfine("plug-noop", argv, root, runs)
+    b.add(f"ec2-plug latency, same ENI, config up to date; {runs} runs",
+          f"median {ms(statistics.median(times))}, p99 {ms(percentile(times, 99))}", short(cmd, b.work))
+
+
+def bench_single_card_secondary(b: Bench) -> None:
+    # A single-card type: no ENI publishes network-card.
+    imds = b.mock(scenario([eni(0), eni(1)]))
+    root = Root.make(b.work / "single-card", 2)
+    argv = b.command("ec2-plug", root, imds, "eth1")
+    runs = b.runs(50)
+    times, cmd = b.hyperfine("single-card", argv, root, runs,
+                             prepare=f"rm -f {root.network_dir / '05-ec2net-eth1.network'}")
+    b.add(f"secondary ENI on a single-card instance (no network-card key), ec2-plug; upstream: {UPSTREAM_CARD_WAIT}",
+          f"median {ms(statistics.median(times))}, max {ms(max(times))} (no wait)", short(cmd, b.work))
+    # The same ENI where the instance type publishes network-card.
+    imds2 = b.mock(scenario([eni(0, **{"network-card": 0}), eni(1, **{"network-card": 0})]))
+    argv2 = b.command("ec2-plug", root, imds2, "eth1")
+    times, cmd = b.hyperfine("multi-card", argv2, root, runs,
+                             prepare=f"rm -f {root.network_dir / '05-ec2net-eth1.network'}")
+    b.add("secondary ENI where the instance publishes network-card, ec2-plug",
+          f"median {ms(statistics.median(times))}, max {ms(max(times))}", short(cmd, b.work))
+
+
+def bench_late_device_number(b: Bench) -> None:
+    imds = b.mock(scenario([eni(0)]))
+    root = Root.make(b.work / "late", 1)
+    walls = []
+    trials = 2 if b.quick else 5
+    for trial in range(trials):
+        index = 1 + trial
+        root.add(index)
+        argv = b.command("ec2-plug", root, imds, f"eth{index}")
+        start = time.monotonic()  # before the attach: the mock's clock starts inside it
+        imds.attach({**eni(index), "device-number-delay": 6})
+        result = b.run(argv, root)
+        walls.append(time.monotonic() - start)
+        assert result.returncode == 0
+    b.details["late-device-number"] = walls
+    b.add(f"hot-plug, device-number propagates 6 s after attach (mock device-number-delay=6); {trials} runs, "
+          "wall from attach to exit (expected 6.0-6.15 s)",
+          f"median {statistics.median(walls):.3f} s, min {min(walls):.3f} s, max {max(walls):.3f} s",
+          short(f"attach {{device-number-delay: 6}}; {shlex.join(argv)}", b.work))
+
+
+def bench_ifscan(b: Bench) -> None:
+    for count in (1, 8, 32, 64):
+        imds = b.mock(scenario([eni(i) for i in range(count)]))
+        root = Root.make(b.work / f"scan{count}", count)
+        boot = b.command("ec2-ifscan", root, imds)
+        runs = b.runs(30)
+        prepare = f"find {root.network_dir} -name 05-ec2net-*.network -delete"
+        times, cmd = b.hyperfine(f"scan-boot-{count}", boot, root, runs, prepare=prepare)
+        b.add(f"ec2-ifscan boot scan from scratch, {count} ENI{'s' if count > 1 else ''} ({runs} runs)",
+              f"median {ms(statistics.median(times))}, p99 {ms(percentile(times, 99))}", short(cmd, b.work))
+        b.run(boot, root)
+        refresh = b.command("ec2-ifscan", root, imds, "--refresh")
+        times, cmd = b.hyperfine(f"scan-refresh-{count}", refresh, root, runs)
+        b.add(f"ec2-ifscan --refresh, nothing changed, {count} ENI{'s' if count > 1 else ''} ({runs} runs)",
+              f"median {ms(statistics.median(times))}, p99 {ms(percentile(times, 99))}", short(cmd, b.work))
+
+
+def rusage_of(argv: list[str], env: dict[str, str]) -> tuple[float, int, int]:
+    """(user+sys seconds, max RSS kB, exit code) of one run, from wait4()."""
+    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss, process.returncode
+
+
+def bench_refresh_cpu(b: Bench) -> None:
+    count = 15
+    imds = b.mock(scenario([eni(i) for i in range(count)]))
+    root = Root.make(b.work / "cpu", count)
+    b.run(b.command("ec2-ifscan", root, imds), root)
+    argv = b.command("ec2-ifscan", root, imds, "--refresh")
+    samples = []
+    for _ in range(b.runs(100)):
+        cpu, _, code = rusage_of(argv, b.env(root))
+        assert code == 0
+        samples.append(cpu)
+    per_run = statistics.median(samples)
+    b.details["refresh-cpu-15"] = samples
+    b.add(f"CPU per hour of refresh, {count} ENIs (median user+sys of one nothing-changed --refresh "
+          f"over {len(samples)} runs, x60)",
+          f"{per_run * 1000:.2f} ms per refresh -> {per_run * 60:.3f} s CPU per hour",
+          short(f"wait4 rusage of: {shlex.join(argv)}", b.work))
+
+
+def bench_peak_rss(b: Bench) -> None:
+    imds = b.mock(scenario([rich_eni(0)] + [rich_eni(i) for i in range(1, 64)]))
+    root = Root.make(b.work / "rss", 64)
+    operations = {
+        "ec2-plug": (b.command("ec2-plug", root, imds, "eth1"), "rich ENI, writes its file"),
+        "ec2-ifscan": (b.command("ec2-ifscan", root, imds), "boot scan of 64 rich ENIs from scratch"),
+        "ec2-ifname": (b.command("ec2-ifname", root, imds, "eth2"), "ENI not in the naming map: asks IMDS"),
+        "ec2-unplug": (b.command("ec2-unplug", root, imds, "eth1"), "removes eth1's file"),
+    }
+    for name in NAMES:
+        argv, what = operations[name]
+        result = subprocess.run(["/usr/bin/time", "-v", *argv], env=b.env(root), capture_output=True, text=True)
+        rss = next(int(line.split(":")[1]) for line in result.stderr.splitlines()
+                   if "Maximum resident set size" in line)
+        b.add(f"peak RSS, {name} ({what})", f"{rss / 1024:.1f} MiB ({rss} kB)",
+              short(f"/usr/bin/time -v {shlex.join(argv)}", b.work))
+
+
+def bench_size(b: Bench) -> None:
+    executable = b.bin_dir / "ec2net"
+    st = executable.stat()
+    linked = [n for n in NAMES if (b.bin_dir / n).stat().st_ino == st.st_ino]
+    b.add("binary size (one executable, four names as hard links)",
+          f"{st.st_size} bytes ({st.st_size / 1e6:.2f} MB); {len(linked)} names share it",
+          short(f"stat {executable}", b.work))
+
+
+def bench_traffic(b: Bench) -> None:
+    count = 15
+    enis = [eni(0)] + [rich_eni(i) for i in range(1, count)]
+    imds = b.mock(scenario(enis))
+    root = Root.make(b.work / "traffic", count)
+    operations = [
+        ("ec2-plug, rich secondary ENI, first time", b.command("ec2-plug", root, imds, "eth1")),
+        ("ec2-plug, same ENI, up to date", b.command("ec2-plug", root, imds, "eth1")),
+        ("ec2-ifname, ENI in the naming map", b.command("ec2-ifname", root, imds, "eth1")),
+        ("ec2-ifname, ENI not in the naming map", b.command("ec2-ifname", root, imds, "eth2")),
+        ("ec2-unplug", b.command("ec2-unplug", root, imds, "eth1")),
+        (f"ec2-ifscan boot scan, {count} ENIs ({count - 1} unconfigured)", b.command("ec2-ifscan", root, imds)),
+        (f"ec2-ifscan --refresh, {count} ENIs, nothing changed", b.command("ec2-ifscan", root, imds, "--refresh")),
+    ]
+    for what, argv in operations:
+        imds.reset_stats()
+        b.run(argv, root)
+        stats = imds.stats()
+        b.add(f"IMDS traffic: {what}",
+              f"{stats['requests']} requests, {stats['connections']} TCP connection(s), {stats['tokens']} token(s)",
+              short(f"/_control/stats after {shlex.join(argv)}", b.work))
+
+
+# --------------------------------------------------------------------------
+# Report.
+# --------------------------------------------------------------------------
+
+def machine_notes(load_before: str, load_after: str, started: float) -> list[str]:
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor())
+    hyperfine = subprocess.run(["hyperfine", "--version"], capture_output=True, text=True).stdout.strip()
+    swift = subprocess.run([shutil.which("swift") or "/opt/swift/usr/bin/swift", "--version"],
+                           capture_output=True, text=True).stdout.splitlines()
+    return [
+        f"- CPU: {os.cpu_count()} cores ({model}); kernel {platform.release()}",
+        f"- load average (1, 5, 15 min) before: {load_before}; after: {load_after}",
+        f"- took {time.monotonic() - started:.0f} s; {hyperfine}; {swift[0] if swift else 'swift ?'}",
+        f"- networkctl stand-in: `{NETWORKCTL}` (a reload is one posix_spawn of it); mock IMDS: "
+        "Tests/support/mock_imds.py (Python, threaded) on 127.0.0.1",
+    ]
+
+
+def write_report(path: Path, b: Bench, notes: list[str], invocation: str) -> None:
+    lines = [
+        "# ec2net benchmarks",
+        "",
+        "Produced by `make bench` (which runs `" + invocation + "`): the release build",
+        "(`swift build -c release --static-swift-stdlib`, `Scripts/link-names .build/release`) against",
+        "the mock IMDS on loopback, with temporary roots and a fake sysfs (devices with a `device/driver`",
+        "link to `ena`). `$WORK` is the temporary directory of the run. Figures in milliseconds are wall",
+        "time unless noted. Timings are not asserted anywhere: the tests check behaviour, this checks cost.",
+        "",
+        "| measure | result | command |",
+        "|---|---|---|",
+    ]
+    for what, result, command in b.rows:
+        lines.append(f"| {what} | {result} | `{command.replace('|', '¦')}` |")
+    lines += ["", "## Machine", "", *notes, "",
+              "The machine is shared with other builds: a high load average inflates the wall times "
+              "(CPU time per refresh is less sensitive).", "",
+              "## Raw summaries (seconds)", "", "```", json.dumps(b.details, indent=1, default=str)[:20000], "```", ""]
+    path.write_text("\n".join(lines))
+    print(f"wrote {path}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--no-build", action="store_true", help="use the release build as it is")
+    parser.add_argument("--quick", action="store_true", help="fewer runs, for a smoke test")
+    parser.add_argument("--bin-dir", default=str(REPO / ".build" / "release"))
+    parser.add_argument("--output", default=str(REPO / "bench" / "README.md"))
+    parser.add_argument("--only", nargs="*", help="run only these: plug single-card late scan cpu rss size traffic")
+    args = parser.parse_args()
+
+    ensure_tools()
+    bin_dir = Path(args.bin_dir)
+    if not args.no_build:
+        build(bin_dir)
+    started = time.monotonic()
+    load_before = load_average()
+    print(f"load average before: {load_before} ({os.cpu_count()} cores)", flush=True)
+    steps = {
+        "plug": bench_plug_latency, "single-card": bench_single_card_secondary, "late": bench_late_device_number,
+        "scan": bench_ifscan, "cpu": bench_refresh_cpu, "rss": bench_peak_rss, "size": bench_size,
+        "traffic": bench_traffic,
+    }
+    with tempfile.TemporaryDirectory(prefix="ec2net-bench-") as work:
+        b = Bench(bin_dir=bin_dir, work=Path(work), quick=args.quick)
+        try:
+            for name, step in steps.items():
+                if args.only and name not in args.only:
+                    continue
+                step(b)
+        finally:
+            for m in b.mocks:
+                m.stop()
+    load_after = load_average()
+    invocation = "python3 bench/run.py" + (" --quick" if args.quick else "")
+    write_report(Path(args.output), b, machine_notes(load_before, load_after, started), invocation)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
