@@ -14,6 +14,7 @@ final class FuzzRegressionTests: XCTestCase {
         "testNetlinkErrorCodeInt32MinDoesNotTrap",
         "testChunkExtensionLimitDoesNotDependOnReads",
         "testTrailerLimitDoesNotDependOnReads",
+        "testBracketedHostIsAnIPv6Address",
     ]
 
     override func setUpWithError() throws {
@@ -105,5 +106,24 @@ final class FuzzRegressionTests: XCTestCase {
         let whole = FuzzRegressionTests.outcome([bytes])
         let split = FuzzRegressionTests.outcome(FuzzRegressionTests.cut(bytes, at: 18146))
         XCTAssertEqual(split, whole, "one read: \(String(describing: whole?.text)), two reads: \(String(describing: split?.text))")
+    }
+
+    // MARK: HTTPURL
+
+    /// fuzz-config, property url-roundtrip (crash-477f78e4, from
+    /// `Endpoint=http://[[IMDS]`): HTTPURL takes whatever sits between `[`
+    /// and the first `]` as the host, so `http://[[IMDS]` gives host
+    /// `[IMDS`, whose description `http://[IMDS` no longer parses, and
+    /// `http://[imds]` gives a bracketed name. A bracketed host should be an
+    /// IPv6 literal, and a plain host should hold no bracket; anything else
+    /// is a configuration error (exit 78), not an unreachable IMDS (75).
+    func testBracketedHostIsAnIPv6Address() {
+        for text in ["http://[[IMDS]", "http://[imds]", "http://[]]", "http://a[b", "http://a]b:80", "http://[1.2.3.4]"] {
+            XCTAssertThrowsError(try HTTPURL(parsing: text), text)
+        }
+        for text in ["http://[fd00:ec2::254]", "http://[::1]:8080/x", "http://169.254.169.254", "http://imds.local:80"] {
+            guard let url = try? HTTPURL(parsing: text) else { XCTFail(text); continue }
+            XCTAssertEqual(try? HTTPURL(parsing: url.description), url, text)
+        }
     }
 }
