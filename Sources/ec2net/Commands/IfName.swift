@@ -19,8 +19,6 @@ enum IfName {
         let c = rt.configuration
         guard c.namingMode != .off, c.manage != .none, let mac = try? rt.mac(of: interface) else { return .ok }
         if c.exclusionReason(mac: mac, interfaceID: nil, index: nil, isPrimary: true) != nil { return .ok }
-        // This may be the event a re-trigger asked for: the next one may trigger again.
-        PendingRenames.release(mac, rt)
 
         var known: NamingPolicy.Known? = nil
         var knownSecondary = false
@@ -41,6 +39,10 @@ enum IfName {
         let decision = NamingPolicy.decide(mode: c.namingMode, kernelName: interface, mac: mac, known: known,
                                            knownSecondary: knownSecondary, isTaken: { rt.sysfs.exists($0) })
         rt.log.info("\(interface) (\(mac)): name \(decision.name ?? "kept") from \(source): \(decision.reason)")
+        // Parked (again): a later re-trigger may fire. Renamed: the marker
+        // stays until ec2-plug runs on the final name, so no second `add`
+        // for the old path can be queued behind the rename.
+        if let name = decision.name, NamingPolicy.isTemporaryName(name) { PendingRenames.release(mac, rt) }
         print(decision.render(), terminator: "")
         return .ok
     }

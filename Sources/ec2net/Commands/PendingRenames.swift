@@ -10,7 +10,8 @@ import EC2NetSystem
 /// that just left the name); a marker file created with O_EXCL lets only
 /// one of them trigger, because a second `add` queued for the old path
 /// would reach udev after the rename and wipe the device's properties.
-/// ec2-ifname removes the marker when the triggered event arrives.
+/// The marker goes when the interface is parked again (ec2-ifname) or has
+/// its final name (ec2-plug).
 enum PendingRenames {
     static func retrigger(_ rt: Runtime) {
         guard rt.configuration.namingMode == .deviceIndex,

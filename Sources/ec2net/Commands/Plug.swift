@@ -24,6 +24,10 @@ enum Plug {
             rt.log.info("\(interface) (\(mac)): on a temporary name; configuring after the rename")
             return .ok
         }
+        PendingRenames.release(mac, rt)
+        // This interface may just have left a name a parked one waits for;
+        // hand it over before anything here can fail (IMDS at boot).
+        PendingRenames.retrigger(rt)
         let coordinator = try ReloadCoordinator(runDirectory: rt.paths.runtime)
         let configurator = try rt.makeConfigurator()
         let outcome: ConfigureOutcome
@@ -45,7 +49,6 @@ enum Plug {
         if outcome.changedFiles { try coordinator.markPending() }
         _ = rt.finish(coordinator)
         if outcome.changedFiles { rt.cleanStaleRules(configurator.tree) }
-        PendingRenames.retrigger(rt)
         return OutcomeLog.exitCode(outcome)
     }
 
