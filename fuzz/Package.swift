@@ -6,7 +6,7 @@ import PackageDescription
 // executable): Sources/EC2NetCore, EC2NetSystem and CUdev here are symlinks
 // to the root package's directories, compiled again with the fuzzer's
 // coverage instrumentation. Build and run with `make fuzz` (fuzz/fuzz.mk):
-//   swift build --package-path fuzz --scratch-path .build-fuzz \
+//   swift build -c release --package-path fuzz --scratch-path .build-fuzz \
 //       --sanitize=fuzzer -Xswiftc -parse-as-library
 // Each executable gets libFuzzer's main(); its module only defines
 // LLVMFuzzerTestOneInput.
