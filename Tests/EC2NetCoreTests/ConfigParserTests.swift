@@ -122,7 +122,7 @@ final class ConfigParserTests: XCTestCase {
             [Routing]
             LocalPrefixes=yes
             """))
-        XCTAssertEqual(p.diagnostics.map(\.description), ["/etc/ec2net/ec2net.conf:3: unknown key Colour= in [Network]"])
+        XCTAssertEqual(p.diagnostics.map(\.description), ["/etc/ec2net/ec2net.conf:3: unknown key \"Colour=\" in \"[Network]\""])
         XCTAssertEqual(p.diagnostics.first?.file, "/etc/ec2net/ec2net.conf")
         XCTAssertEqual(p.diagnostics.first?.line, 3)
         XCTAssertEqual(p.configuration.mtu, 9001)
@@ -175,9 +175,9 @@ final class ConfigParserTests: XCTestCase {
             MTU=9001
             """))
         XCTAssertEqual(p.diagnostics.map(\.line), [1, 2, 4, 5, 7])
-        XCTAssertEqual(p.diagnostics[0].message, "MTU= outside any section")
+        XCTAssertEqual(p.diagnostics[0].message, "\"MTU=\" outside any section")
         XCTAssertTrue(p.diagnostics[1].message.contains("malformed section header"))
-        XCTAssertEqual(p.diagnostics[2].message, "unknown section [Nonsense]")
+        XCTAssertEqual(p.diagnostics[2].message, "unknown section \"[Nonsense]\"")
         XCTAssertEqual(p.configuration.mtu, 9001)
     }
 

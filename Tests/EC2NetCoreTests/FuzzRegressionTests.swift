@@ -2,23 +2,8 @@ import XCTest
 @testable import EC2NetCore
 
 /// Inputs found by the libFuzzer targets in fuzz/ (`make fuzz`), reduced to
-/// the smallest case. A test named in `pendingFix` documents a bug whose fix
-/// has not landed yet: it is skipped unless EC2NET_RUN_PENDING_FUZZ=1, and
-/// its name comes out of the set with the fix.
+/// the smallest case.
 final class FuzzRegressionTests: XCTestCase {
-    static let pendingFix: Set<String> = [
-        "testConfigDiagnosticsStayOnOneLine",
-    ]
-
-    override func setUpWithError() throws {
-        // "-[Class testX]" on Darwin, "Class.testX" on Linux.
-        let last = name.split(whereSeparator: { $0 == " " || $0 == "." }).last.map(String.init) ?? name
-        let test = last.hasSuffix("]") ? String(last.dropLast()) : last
-        if FuzzRegressionTests.pendingFix.contains(test), ProcessInfo.processInfo.environment["EC2NET_RUN_PENDING_FUZZ"] != "1" {
-            throw XCTSkip("fuzz finding pending a fix (EC2NET_RUN_PENDING_FUZZ=1 runs it)")
-        }
-    }
-
     func parse(_ texts: String...) -> ConfigParser {
         var p = ConfigParser()
         for (k, text) in texts.enumerated() { p.apply(text: text, file: "\(k).conf") }

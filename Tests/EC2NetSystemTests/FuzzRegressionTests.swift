@@ -5,27 +5,8 @@ import XCTest
 import EC2NetCore
 
 /// Inputs found by the libFuzzer targets in fuzz/ (`make fuzz`), reduced to
-/// the smallest case. A test named in `pendingFix` documents a bug whose fix
-/// has not landed yet (here: a trap, which would take the whole test run
-/// down): it is skipped unless EC2NET_RUN_PENDING_FUZZ=1, and its name
-/// comes out of the set with the fix.
+/// the smallest case.
 final class FuzzRegressionTests: XCTestCase {
-    static let pendingFix: Set<String> = [
-        "testNetlinkErrorCodeInt32MinDoesNotTrap",
-        "testChunkExtensionLimitDoesNotDependOnReads",
-        "testTrailerLimitDoesNotDependOnReads",
-        "testBracketedHostIsAnIPv6Address",
-    ]
-
-    override func setUpWithError() throws {
-        // "-[Class testX]" on Darwin, "Class.testX" on Linux.
-        let last = name.split(whereSeparator: { $0 == " " || $0 == "." }).last.map(String.init) ?? name
-        let test = last.hasSuffix("]") ? String(last.dropLast()) : last
-        if FuzzRegressionTests.pendingFix.contains(test), ProcessInfo.processInfo.environment["EC2NET_RUN_PENDING_FUZZ"] != "1" {
-            throw XCTSkip("fuzz finding pending a fix (EC2NET_RUN_PENDING_FUZZ=1 runs it)")
-        }
-    }
-
     /// Replays canned datagrams, each stamped with the request's sequence.
     final class Replay: NetlinkTransport {
         var datagrams: [[UInt8]]

@@ -23,7 +23,7 @@ public struct ConfigParser {
                 }
                 section = String(line.dropFirst().dropLast())
                 if !ConfigParser.knownSections.contains(section) {
-                    diagnose(file, lineNumber, "unknown section [\(section)]")
+                    diagnose(file, lineNumber, "unknown section \(Printable.quote("[" + section + "]"))")
                 }
                 continue
             }
@@ -89,7 +89,8 @@ public struct ConfigParser {
         case ("?", _):
             return nil // already reported at the header
         default:
-            return section.isEmpty ? "\(key)= outside any section" : "unknown key \(key)= in [\(section)]"
+            return section.isEmpty ? "\(Printable.quote(key + "=")) outside any section"
+                : "unknown key \(Printable.quote(key + "=")) in \(Printable.quote("[" + section + "]"))"
         }
         return nil
     }

@@ -78,6 +78,8 @@ public struct HTTPResponseParser {
                 if buffer.count - i > 64 { throw .malformed("chunk size line too long") }
                 return nil
             }
+            // The same limits whether or not the line's end has arrived yet.
+            if lineEnd - i > 64 { throw .malformed("chunk size line too long") }
             var sizeBytes = buffer[i..<lineEnd]
             if let semi = sizeBytes.firstIndex(of: UInt8(ascii: ";")) { sizeBytes = sizeBytes[..<semi] }
             guard !sizeBytes.isEmpty, sizeBytes.count <= 8 else { throw .malformed("bad chunk size") }
@@ -95,6 +97,7 @@ public struct HTTPResponseParser {
                         if buffer.count - trailerStart > HTTPResponseParser.maxHeaderBytes { throw .tooLarge(limit: HTTPResponseParser.maxHeaderBytes) }
                         return nil
                     }
+                    if e + 2 - trailerStart > HTTPResponseParser.maxHeaderBytes { throw .tooLarge(limit: HTTPResponseParser.maxHeaderBytes) }
                     if e == i {
                         if e + 2 != buffer.count { throw .malformed("bytes after the last chunk") }
                         return body

@@ -31,7 +31,14 @@ public struct HTTPURL: Equatable, Sendable, CustomStringConvertible {
         } else {
             host = String(rest)
         }
-        guard !host.isEmpty else { throw .invalidURL(text) }
+        // A bracketed host is an IPv6 literal; any other is a name or IPv4
+        // address: letters, digits, '.', '-'.
+        if rest.hasPrefix("[") {
+            guard (try? IPv6Address(parsing: host)) != nil else { throw .invalidURL(text) }
+        } else {
+            guard !host.isEmpty, host.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 46 })
+            else { throw .invalidURL(text) }
+        }
         if let portText {
             guard let p = UInt16(portText), p > 0 else { throw .invalidURL(text) }
             port = p

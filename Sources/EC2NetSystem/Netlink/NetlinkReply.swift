@@ -26,6 +26,12 @@ public struct NetlinkReply: Equatable {
         return Int32(bitPattern: NetlinkReply.read32(payload, 0))
     }
 
+    /// The errno of an error reply as a positive number; a value the kernel
+    /// never sends (Int32.min) must not crash the negation.
+    public static func errnoValue(ofCode code: Int32) -> Int32 {
+        code == Int32.min ? Int32.max : abs(code)
+    }
+
     /// Attributes following a fixed header of `headerSize` bytes: (type, payload).
     public func attributes(after headerSize: Int) -> [(type: UInt16, value: [UInt8])] {
         NetlinkReply.attributes(in: payload, from: headerSize)

@@ -114,7 +114,7 @@ public final class NetlinkChannel {
                 if r.type == NetlinkMessage.NLMSG_DONE { return }
                 if let code = r.errorCode {
                     if code == 0 { return }
-                    throw .kernel(errno: -code, operation: operation)
+                    throw .kernel(errno: NetlinkReply.errnoValue(ofCode: code), operation: operation)
                 }
                 if !take(r) { return }
             }
