@@ -39,7 +39,9 @@ func runMain() -> ExitCode {
     } catch {
         let code = ExitCode.forError(error)
         let subject = invocation.arguments.first.map { "\($0): " } ?? ""
-        rt.log.error("\(subject)\(error) (exit \(code.rawValue)); existing config left as it was")
+        // Unreachable or not yet propagated is expected at boot coldplug: the scan retries.
+        rt.log.log(code == .tryLater ? .warning : .error,
+                   "\(subject)\(error) (exit \(code.rawValue)); existing config left as it was")
         return code
     }
 }
