@@ -3,8 +3,7 @@
 #
 #   deb             dpkg-buildpackage -us -uc -b, then lintian; out/ec2net_*.deb
 #   rpm             rpmbuild -bb from a tarball of the tree; out/ec2net-*.rpm
-#   packaging-check pytest Tests/packaging/check_deb.py (builds the .deb unless
-#                   EC2NET_DEB=path names one)
+#   packaging-check builds both, then pytest Tests/packaging/check_deb.py
 #
 # Missing build tools are installed with apt-get. Swift is taken from
 # SWIFT_BIN (default /opt/swift/usr/bin); it is not a Debian package.
@@ -71,8 +70,11 @@ rpm: rpm-tools
 	cp $(PKG_RPM_TOP)/RPMS/*/ec2net-*.rpm $(PKG_OUT)/
 	@ls -l $(PKG_OUT)/ec2net-*.rpm
 
-packaging-check: deb-tools
+# Builds both packages from the tree, then checks them (CI runs this).
+packaging-check: deb rpm
 	$(call pkg_apt_install,$(PKG_TEST_TOOLS))
-	python3 -m pytest -v -s Tests/packaging/check_deb.py
+	EC2NET_DEB=$$(ls $(PKG_OUT)/ec2net_$(PKG_VERSION)_*.deb) \
+	EC2NET_RPM=$$(ls $(PKG_OUT)/ec2net-$(PKG_VERSION)-*.rpm) \
+		python3 -m pytest -v -s Tests/packaging/check_deb.py
 
 .DEFAULT_GOAL := $(PKG_SAVED_DEFAULT_GOAL)
