@@ -424,10 +424,13 @@ def machine_notes(load_before: str, load_after: str, started: float) -> list[str
     hyperfine = subprocess.run(["hyperfine", "--version"], capture_output=True, text=True).stdout.strip()
     swift = subprocess.run([shutil.which("swift") or "/opt/swift/usr/bin/swift", "--version"],
                            capture_output=True, text=True).stdout.splitlines()
+    revision = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"],
+                              capture_output=True, text=True).stdout.strip() or "?"
     return [
         f"- CPU: {os.cpu_count()} cores ({model}); kernel {platform.release()}",
         f"- load average (1, 5, 15 min) before: {load_before}; after: {load_after}",
-        f"- took {time.monotonic() - started:.0f} s; {hyperfine}; {swift[0] if swift else 'swift ?'}",
+        f"- took {time.monotonic() - started:.0f} s; {hyperfine}; {swift[0] if swift else 'swift ?'}; "
+        f"sources at {revision}",
         f"- networkctl stand-in: `{NETWORKCTL}` (a reload is one posix_spawn of it); mock IMDS: "
         "Tests/support/mock_imds.py (Python, threaded) on 127.0.0.1",
     ]
