@@ -47,10 +47,12 @@ public final class MetadataReader {
     public func value(_ path: String) throws(MetadataReadError) -> String? { try fetch(path) }
 
     /// Polls `attempt` until it returns a snapshot or the deadline passes.
-    public func read(mac: MACAddress, timeout: Double) throws(MetadataReadError) -> InterfaceMetadata {
+    /// - Parameter keys: the addressing keys to read; naming needs only the ENI id.
+    public func read(mac: MACAddress, timeout: Double,
+                     keys: [MetadataKey] = MetadataKey.addressing) throws(MetadataReadError) -> InterfaceMetadata {
         let start = clock.now()
         while true {
-            switch try attempt(mac: mac) {
+            switch try attempt(mac: mac, keys: keys) {
             case .ready(let m):
                 return m
             case .pending(let what):
@@ -69,7 +71,7 @@ public final class MetadataReader {
 
     /// One look at an ENI, without waiting: `.pending` when IMDS does not
     /// know the MAC yet or still reports device-number 0 for a non-primary ENI.
-    public func attempt(mac: MACAddress) throws(MetadataReadError) -> Attempt {
+    public func attempt(mac: MACAddress, keys wanted: [MetadataKey] = MetadataKey.addressing) throws(MetadataReadError) -> Attempt {
         let primary = try primaryMAC()
         let isPrimary = mac == primary
         let base = "network/interfaces/macs/\(mac)/"
@@ -94,7 +96,7 @@ public final class MetadataReader {
         }
 
         var bodies: [MetadataKey: String] = [:]
-        for key in MetadataKey.addressing where keys.contains(key.rawValue) {
+        for key in wanted where keys.contains(key.rawValue) {
             bodies[key] = try fetch(base + key.rawValue)
         }
         do {

@@ -28,7 +28,7 @@ enum IfName {
         } else {
             source = "IMDS"
             do {
-                let m = try rt.reader.read(mac: mac, timeout: imdsDeadline)
+                let m = try rt.reader.read(mac: mac, timeout: imdsDeadline, keys: [.interfaceID])
                 known = NamingPolicy.Known(index: m.index, interfaceID: m.interfaceID)
             } catch {
                 knownSecondary = (try? rt.reader.primaryMAC()).map { $0 != mac } ?? false
