@@ -418,19 +418,22 @@ def bench_traffic(b: Bench) -> None:
 # Report.
 # --------------------------------------------------------------------------
 
-def machine_notes(load_before: str, load_after: str, started: float) -> list[str]:
+def source_revision() -> str:
+    return subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"],
+                          capture_output=True, text=True).stdout.strip() or "?"
+
+
+def machine_notes(load_before: str, load_after: str, started: float, revision: str) -> list[str]:
     model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                   if line.startswith("model name")), platform.processor())
     hyperfine = subprocess.run(["hyperfine", "--version"], capture_output=True, text=True).stdout.strip()
     swift = subprocess.run([shutil.which("swift") or "/opt/swift/usr/bin/swift", "--version"],
                            capture_output=True, text=True).stdout.splitlines()
-    revision = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"],
-                              capture_output=True, text=True).stdout.strip() or "?"
     return [
         f"- CPU: {os.cpu_count()} cores ({model}); kernel {platform.release()}",
         f"- load average (1, 5, 15 min) before: {load_before}; after: {load_after}",
         f"- took {time.monotonic() - started:.0f} s; {hyperfine}; {swift[0] if swift else 'swift ?'}; "
-        f"sources at {revision}",
+        f"built from {revision} (at build time; -dirty: uncommitted edits in the tree)",
         f"- networkctl stand-in: `{NETWORKCTL}` (a reload is one posix_spawn of it); mock IMDS: "
         "Tests/support/mock_imds.py (Python, threaded) on 127.0.0.1",
     ]
@@ -478,6 +481,7 @@ def main() -> int:
 
     ensure_tools()
     bin_dir = Path(args.bin_dir)
+    revision = source_revision()
     if not args.no_build:
         build(bin_dir)
     started = time.monotonic()
@@ -500,7 +504,7 @@ def main() -> int:
                 m.stop()
     load_after = load_average()
     invocation = "python3 bench/run.py" + (" --quick" if args.quick else "")
-    write_report(Path(args.output), b, machine_notes(load_before, load_after, started), invocation)
+    write_report(Path(args.output), b, machine_notes(load_before, load_after, started, revision), invocation)
     return 0
 
 
