@@ -251,19 +251,6 @@ def fake_networkctl(tmp_path: Path) -> FakeNetworkctl:
 # The mock IMDS as a process.
 # --------------------------------------------------------------------------
 
-# socketserver's default listen backlog is 5: a burst of 33 processes
-# connecting at once overflows it, the kernel drops SYNs, and the client's
-# 0.25 s connect timeout fires before the 1 s SYN retransmission. Real IMDS
-# takes such bursts; the mock gets a real backlog. mock_imds.py is started
-# through this launcher (same arguments, same PID) so it need not change.
-LISTEN_BACKLOG = 256
-_MOCK_LAUNCHER = (
-    "import sys; sys.path.insert(0, sys.argv[1]); import mock_imds; "
-    "mock_imds.MockIMDSServer.request_queue_size = int(sys.argv[2]); "
-    "sys.exit(mock_imds.main(sys.argv[3:]))"
-)
-
-
 class MockIMDSProcess(ControlClient):
     """A mock IMDS started as `mock_imds.py`; its control API is inherited."""
 
@@ -274,7 +261,7 @@ class MockIMDSProcess(ControlClient):
         port_file = work_dir / "port"
         self.log_file = work_dir / "requests.jsonl"
         self.process = subprocess.Popen(
-            [sys.executable, "-c", _MOCK_LAUNCHER, str(SUPPORT_DIR), str(LISTEN_BACKLOG),
+            [sys.executable, str(SUPPORT_DIR / "mock_imds.py"),
              "--listen", listen, "--scenario", str(scenario_file),
              "--port-file", str(port_file), "--log-file", str(self.log_file)],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

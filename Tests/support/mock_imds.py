@@ -755,6 +755,10 @@ CONTROL_ROUTES: dict[str, tuple[str, Callable[["MockIMDSServer", Any], Any]]] = 
 class MockIMDSServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog is 5: a burst of 33 clients overflows it,
+    # the kernel drops SYNs and the client's 0.25 s connect timeout fires
+    # before the retransmission. The real IMDS takes such bursts.
+    request_queue_size = 256
 
     def __init__(self, address: tuple[str, int], state: MockState):
         self.state = state

@@ -23,14 +23,31 @@ public final class GeneratedTree {
         directory = try Directory(path: path, create: true)
     }
 
+    /// What owned() found, kept up to date by this object's own writes and
+    /// removals, so a scan of N ENIs reads the directory once, not N times.
+    private var ownedCache: [OwnedFile]? = nil
+
     public func owned() throws(FileError) -> [OwnedFile] {
+        if let c = ownedCache { return c }
         var out: [OwnedFile] = []
         for name in try directory.entries() where Ownership.isCandidateName(name) {
             guard let text = try? directory.read(name, limit: 256),
                   let mac = Ownership.owner(ofContents: Substring(text)) else { continue }
             out.append(OwnedFile(name: name, mac: mac))
         }
+        ownedCache = out
         return out
+    }
+
+    private func remember(written name: String, mac: MACAddress) {
+        guard var c = ownedCache else { return }
+        c.removeAll { $0.name == name }
+        c.append(OwnedFile(name: name, mac: mac))
+        ownedCache = c
+    }
+
+    private func remember(removed name: String) {
+        ownedCache?.removeAll { $0.name == name }
     }
 
     /// Makes the directory hold exactly `wanted` for `mac`: writes what
@@ -48,11 +65,13 @@ public final class GeneratedTree {
                 if existing == file.contents { continue }
             }
             try directory.writeAtomically(file.name, contents: file.contents)
+            remember(written: file.name, mac: mac)
             change.written.append(file.name)
         }
         let names = Set(wanted.map(\.name))
         for f in try owned() where f.mac == mac && !names.contains(f.name) {
             try directory.remove(f.name)
+            remember(removed: f.name)
             change.removed.append(f.name)
         }
         return change
@@ -62,6 +81,7 @@ public final class GeneratedTree {
         var change = Change()
         for f in try owned() where f.mac == mac {
             try directory.remove(f.name)
+            remember(removed: f.name)
             change.removed.append(f.name)
         }
         return change
