@@ -168,12 +168,10 @@ public struct HTTPResponseParser {
     }
 
     static func find(_ needle: [UInt8], in hay: [UInt8], from start: Int = 0) -> Int? {
-        guard hay.count >= needle.count, start <= hay.count - needle.count else { return nil }
+        guard !needle.isEmpty, hay.count >= needle.count, start <= hay.count - needle.count else { return nil }
         var i = start
         while i <= hay.count - needle.count {
-            if hay[i] == needle[0] && hay[i + 1] == needle[1] && (needle.count == 2 || (hay[i + 2] == needle[2] && hay[i + 3] == needle[3])) {
-                return i
-            }
+            if hay[i] == needle[0] && hay[i..<(i + needle.count)].elementsEqual(needle) { return i }
             i += 1
         }
         return nil
