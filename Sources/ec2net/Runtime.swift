@@ -110,6 +110,15 @@ final class Runtime {
         }
     }
 
+    /// IFACE from the command line, else udev's $INTERFACE, validated.
+    func interfaceArgument() throws -> String {
+        guard let name = invocation.arguments.first ?? environment("INTERFACE") else {
+            throw UsageError(description: "\(invocation.tool.programName) needs an interface name")
+        }
+        guard InterfaceNameRule.isValid(name) else { throw UsageError(description: "invalid interface name \(Printable.quote(name))") }
+        return name
+    }
+
     /// The interface's MAC from --mac or sysfs.
     func mac(of interface: String) throws -> MACAddress? {
         if let m = invocation.mac {

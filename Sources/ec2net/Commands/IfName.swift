@@ -12,10 +12,7 @@ enum IfName {
     static let imdsDeadline = 1.0
 
     static func run(_ rt: Runtime) throws -> ExitCode {
-        guard let interface = rt.invocation.arguments.first ?? rt.environment("INTERFACE") else {
-            throw UsageError(description: "ec2-ifname needs an interface name")
-        }
-        guard InterfaceNameRule.isValid(interface) else { throw UsageError(description: "invalid interface name \(Printable.quote(interface))") }
+        let interface = try rt.interfaceArgument()
         let c = rt.configuration
         guard c.namingMode != .off, c.manage != .none, let mac = try? rt.mac(of: interface) else { return .ok }
         if c.exclusionReason(mac: mac, interfaceID: nil, index: nil, isPrimary: true) != nil { return .ok }

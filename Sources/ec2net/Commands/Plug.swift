@@ -6,10 +6,7 @@ import EC2NetSystem
 /// event ends).
 enum Plug {
     static func run(_ rt: Runtime) throws -> ExitCode {
-        guard let interface = rt.invocation.arguments.first ?? rt.environment("INTERFACE") else {
-            throw UsageError(description: "ec2-plug needs an interface name")
-        }
-        guard InterfaceNameRule.isValid(interface) else { throw UsageError(description: "invalid interface name \(Printable.quote(interface))") }
+        let interface = try rt.interfaceArgument()
         guard let mac = try rt.mac(of: interface) else {
             rt.log.info("\(interface): gone before it could be configured")
             return .notOurs

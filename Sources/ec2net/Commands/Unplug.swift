@@ -6,10 +6,7 @@ import EC2NetSystem
 /// wrote for IFACE; every file for that MAC goes, whatever its name.
 enum Unplug {
     static func run(_ rt: Runtime) throws -> ExitCode {
-        guard let interface = rt.invocation.arguments.first ?? rt.environment("INTERFACE") else {
-            throw UsageError(description: "ec2-unplug needs an interface name")
-        }
-        guard InterfaceNameRule.isValid(interface) else { throw UsageError(description: "invalid interface name \(Printable.quote(interface))") }
+        let interface = try rt.interfaceArgument()
         let coordinator = try ReloadCoordinator(runDirectory: rt.paths.runtime)
         let configurator = try rt.makeConfigurator()
         var mac: MACAddress? = nil
