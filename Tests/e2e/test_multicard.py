@@ -4,6 +4,7 @@ import pytest
 from scenarios import assert_leaves_through_own_eni, assert_policy_routing, boot_and_scan, one_subnet
 from sim.simulation import binaries_present, build_dir
 from sim.topology import Eni
+from sim.wait import wait_until
 
 pytestmark = pytest.mark.skipif(not binaries_present(), reason=f"ec2net binaries not built in {build_dir()}")
 
@@ -18,7 +19,11 @@ def test_card_one_uses_tables_10100_plus_device(sim):
     assert [e.route_table for e in enis[1:]] == [10100, 10101]
     boot_and_scan(sim, enis)
     assert_policy_routing(sim, enis)  # device 0 on card 1 is not the primary: it gets its rule
-    main_defaults = {r["dev"]: r["metric"] for r in sim.instance.routes() if r["dst"] == "default"}
-    assert main_defaults == {sim.instance.ifname_of(e.mac): e.route_metric for e in enis}  # 512, 612, 613
+    expected = {sim.instance.ifname_of(e.mac): e.route_metric for e in enis}  # 512, 612, 613
+
+    def main_defaults():
+        return {r["dev"]: r["metric"] for r in sim.instance.routes() if r["dst"] == "default"}
+    # networkd re-acquires a lease after the reload: the routes come back shortly.
+    wait_until(lambda: main_defaults() == expected, what=f"main-table defaults {expected} (now {main_defaults()})")
     for eni in enis[1:]:
         assert_leaves_through_own_eni(sim, eni)
