@@ -47,8 +47,10 @@ rpm-tools:
 deb: deb-tools
 	dpkg-buildpackage -us -uc -b
 	mkdir -p $(PKG_OUT)
-	mv ../ec2net_$(PKG_VERSION)_*.deb ../ec2net-dbgsym_$(PKG_VERSION)_*.deb \
-		../ec2net_$(PKG_VERSION)_*.buildinfo ../ec2net_$(PKG_VERSION)_*.changes $(PKG_OUT)/
+	for f in ../ec2net_$(PKG_VERSION)_*.deb ../ec2net-dbgsym_$(PKG_VERSION)_*.deb \
+		../ec2net_$(PKG_VERSION)_*.buildinfo ../ec2net_$(PKG_VERSION)_*.changes; do \
+		if [ -e "$$f" ]; then mv "$$f" $(PKG_OUT)/; fi; \
+	done
 	lintian --info --pedantic $(PKG_OUT)/ec2net_$(PKG_VERSION)_*.changes || true
 	@ls -l $(PKG_OUT)/ec2net_$(PKG_VERSION)_*.deb
 
