@@ -15,14 +15,26 @@ public enum HTTPError: Error, Equatable, CustomStringConvertible {
     case malformed(String)
     case tooLarge(limit: Int)
     case io(errno: Int32)
-    /// Every endpoint failed to connect; each one's reason, in order.
-    case noEndpoint([String])
+    /// Every endpoint failed to connect; each one's failure, in order.
+    case noEndpoint([HTTPError])
 
     public var isTransient: Bool {
         switch self {
         case .connect, .connectTimeout, .timeout, .closed, .reset, .truncated, .io: return true
         case .noEndpoint: return true
         case .invalidURL, .resolve, .malformed, .tooLarge: return false
+        }
+    }
+
+    /// The kernel said at once that nothing is there (no route, refused):
+    /// at boot, before any link is up, waiting longer would only hold up udev.
+    /// A connect timeout is different: a route exists and a neighbour or
+    /// the service may answer a moment later.
+    public var failsFast: Bool {
+        switch self {
+        case .connect, .resolve: return true
+        case .noEndpoint(let failures): return failures.allSatisfy(\.failsFast)
+        default: return false
         }
     }
 
@@ -47,7 +59,7 @@ public enum HTTPError: Error, Equatable, CustomStringConvertible {
         case .malformed(let what): return "malformed HTTP response: \(what)"
         case .tooLarge(let limit): return "response larger than \(limit) bytes"
         case .io(let e): return "socket error: \(SystemError.message(e))"
-        case .noEndpoint(let reasons): return reasons.joined(separator: "; ")
+        case .noEndpoint(let failures): return failures.map(\.description).joined(separator: "; ")
         }
     }
 }

@@ -8,10 +8,11 @@ public final class IMDSClient: MetadataSource {
     public static let tokenTTL = 60
     public static let bodyLimit = 64 * 1024
 
-    /// An endpoint that does not connect gets one quick retry only: at boot,
-    /// before any link is up, waiting longer just holds up udev.
+    /// An endpoint the kernel reports unreachable gets one quick retry only
+    /// (boot, before any link is up); a connect timeout, like a 5xx, gets
+    /// the whole backoff (a link being reconfigured by networkd).
     public struct Timing: Sendable {
-        public var connectTimeout = 0.25
+        public var connectTimeout = 0.5
         public var requestTimeout = 2.0
         /// Pauses between attempts of one request.
         public var backoff: [Double] = [0.05, 0.2, 0.5]
@@ -107,7 +108,7 @@ public final class IMDSClient: MetadataSource {
     /// After a failed exchange: sleeps when another attempt is worth it,
     /// else throws the error IMDS callers see.
     private func backOff(after e: HTTPError, path: String, attempt: inout Int) throws(IMDSError) {
-        if e.isTransient && attempt < (e.isUnreachable ? 1 : timing.backoff.count) {
+        if e.isTransient && attempt < (e.failsFast ? 1 : timing.backoff.count) {
             clock.sleep(timing.backoff[attempt])
             attempt += 1
             return
@@ -123,7 +124,7 @@ public final class IMDSClient: MetadataSource {
             return try c.send(method: method, path: path, headers: all, connectTimeout: timing.connectTimeout,
                               timeout: timing.requestTimeout, bodyLimit: IMDSClient.bodyLimit, clock: clock)
         }
-        var reasons: [String] = []
+        var failures: [HTTPError] = []
         for url in endpoints {
             let c = HTTPConnection(url: url)
             do {
@@ -134,9 +135,9 @@ public final class IMDSClient: MetadataSource {
             } catch {
                 openedBefore += c.connectionsOpened
                 guard error.isUnreachable else { throw error }
-                reasons.append(error.description)
+                failures.append(error)
             }
         }
-        throw .noEndpoint(reasons)
+        throw .noEndpoint(failures)
     }
 }
