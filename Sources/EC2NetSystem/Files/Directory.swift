@@ -11,7 +11,7 @@ public final class Directory {
         self.path = path
         if create { try Directory.makePath(path) }
         let f = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
-        guard f >= 0 else { throw .system("open", path: path, errno: errno) }
+        guard f >= 0 else { throw .operation("open", path: path, errno: errno) }
         fd = f
     }
 
@@ -22,14 +22,14 @@ public final class Directory {
         for comp in path.split(separator: "/") {
             built += "/" + comp
             if mkdir(built, 0o755) != 0 && errno != EEXIST {
-                throw .system("mkdir", path: built, errno: errno)
+                throw .operation("mkdir", path: built, errno: errno)
             }
         }
     }
 
     public func entries() throws(FileError) -> [String] {
         let dup = fcntl(fd, F_DUPFD_CLOEXEC, 0)
-        guard dup >= 0, let d = fdopendir(dup) else { throw .system("opendir", path: path, errno: errno) }
+        guard dup >= 0, let d = fdopendir(dup) else { throw .operation("opendir", path: path, errno: errno) }
         defer { closedir(d) }
         rewinddir(d)
         var names: [String] = []
@@ -48,17 +48,17 @@ public final class Directory {
         if f < 0 {
             if errno == ENOENT { return nil }
             if errno == ELOOP { throw .foreign(path: "\(path)/\(name)") }
-            throw .system("open", path: "\(path)/\(name)", errno: errno)
+            throw .operation("open", path: "\(path)/\(name)", errno: errno)
         }
         defer { close(f) }
         var st = stat()
-        guard fstat(f, &st) == 0 else { throw .system("stat", path: "\(path)/\(name)", errno: errno) }
+        guard fstat(f, &st) == 0 else { throw .operation("stat", path: "\(path)/\(name)", errno: errno) }
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw .foreign(path: "\(path)/\(name)") }
         var bytes: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 8192)
         while bytes.count < limit {
             let n = buf.withUnsafeMutableBytes { Glibc.read(f, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; throw .system("read", path: "\(path)/\(name)", errno: errno) }
+            if n < 0 { if errno == EINTR { continue }; throw .operation("read", path: "\(path)/\(name)", errno: errno) }
             if n == 0 { break }
             bytes += buf[0..<n]
         }
@@ -71,7 +71,7 @@ public final class Directory {
     public func writeAtomically(_ name: String, contents: String, mode: mode_t = 0o644) throws(FileError) {
         let tmp = ".\(name).tmp.\(getpid())"
         let f = openat(fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
-        guard f >= 0 else { throw .system("create", path: "\(path)/\(tmp)", errno: errno) }
+        guard f >= 0 else { throw .operation("create", path: "\(path)/\(tmp)", errno: errno) }
         var ok = false
         defer { if !ok { unlinkat(fd, tmp, 0) } }
         let bytes = Array(contents.utf8)
@@ -81,21 +81,21 @@ public final class Directory {
             if n < 0 {
                 if errno == EINTR { continue }
                 let e = errno; close(f)
-                throw .system("write", path: "\(path)/\(tmp)", errno: e)
+                throw .operation("write", path: "\(path)/\(tmp)", errno: e)
             }
             off += n
         }
         fchmod(f, mode)
-        if fsync(f) != 0 { let e = errno; close(f); throw .system("fsync", path: "\(path)/\(tmp)", errno: e) }
+        if fsync(f) != 0 { let e = errno; close(f); throw .operation("fsync", path: "\(path)/\(tmp)", errno: e) }
         close(f)
-        guard renameat(fd, tmp, fd, name) == 0 else { throw .system("rename", path: "\(path)/\(name)", errno: errno) }
+        guard renameat(fd, tmp, fd, name) == 0 else { throw .operation("rename", path: "\(path)/\(name)", errno: errno) }
         ok = true
         fsync(fd)
     }
 
     public func remove(_ name: String) throws(FileError) {
         if unlinkat(fd, name, 0) != 0 && errno != ENOENT {
-            throw .system("unlink", path: "\(path)/\(name)", errno: errno)
+            throw .operation("unlink", path: "\(path)/\(name)", errno: errno)
         }
     }
 }

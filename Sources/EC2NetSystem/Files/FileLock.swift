@@ -12,14 +12,14 @@ public final class FileLock {
     public init(path: String) throws(FileError) {
         self.path = path
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { throw .system("open", path: path, errno: errno) }
+        guard fd >= 0 else { throw .operation("open", path: path, errno: errno) }
     }
 
     deinit { if fd >= 0 { close(fd) } }
 
     public func lock(_ mode: Mode) throws(FileError) {
         while flock(fd, mode == .shared ? LOCK_SH : LOCK_EX) != 0 {
-            if errno != EINTR { throw .system("flock", path: path, errno: errno) }
+            if errno != EINTR { throw .operation("flock", path: path, errno: errno) }
         }
     }
 
@@ -27,7 +27,7 @@ public final class FileLock {
     public func tryLock(_ mode: Mode) throws(FileError) -> Bool {
         if flock(fd, (mode == .shared ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0 { return true }
         if errno == EWOULDBLOCK { return false }
-        throw .system("flock", path: path, errno: errno)
+        throw .operation("flock", path: path, errno: errno)
     }
 
     public func unlock() { flock(fd, LOCK_UN) }

@@ -27,7 +27,7 @@ public final class ReloadCoordinator {
 
     public func markPending() throws(FileError) {
         let fd = open(pendingPath, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { throw .system("create", path: pendingPath, errno: errno) }
+        guard fd >= 0 else { throw .operation("create", path: pendingPath, errno: errno) }
         close(fd)
     }
 

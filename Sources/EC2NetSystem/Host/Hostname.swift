@@ -26,6 +26,6 @@ public enum Hostname {
         let rc = bytes.withUnsafeBufferPointer { buf in
             buf.withMemoryRebound(to: CChar.self) { sethostname($0.baseAddress!, $0.count) }
         }
-        guard rc == 0 else { throw .system("sethostname", path: name, errno: errno) }
+        guard rc == 0 else { throw .operation("sethostname", path: name, errno: errno) }
     }
 }

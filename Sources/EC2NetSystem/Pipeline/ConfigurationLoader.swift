@@ -14,7 +14,7 @@ public enum ConfigurationLoader {
         var files: [String] = []
         let main: String
         if let explicit {
-            guard access(explicit, R_OK) == 0 else { throw .system("read", path: explicit, errno: errno) }
+            guard access(explicit, R_OK) == 0 else { throw .operation("read", path: explicit, errno: errno) }
             main = explicit
         } else {
             files.append(paths.vendorConfig)
