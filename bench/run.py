@@ -56,6 +56,10 @@ sys.path.insert(0, str(REPO / "Tests" / "support"))
 
 from mock_imds import ControlClient  # noqa: E402
 
+sys.path.insert(0, str(REPO / "Tests" / "integration"))
+# The same ENIs as the integration tests measure.
+from ec2_instance import eni, mac_of, rich_eni  # noqa: E402
+
 MOCK = REPO / "Tests" / "support" / "mock_imds.py"
 NAMES = ("ec2-plug", "ec2-ifscan", "ec2-unplug", "ec2-ifname")
 NETWORKCTL = "/bin/true"  # a reload costs one posix_spawn of a trivial program
@@ -90,30 +94,6 @@ def load_average() -> str:
 # --------------------------------------------------------------------------
 # The instance: scenarios, mock IMDS, fake root.
 # --------------------------------------------------------------------------
-
-def mac_of(index: int) -> str:
-    return f"02:00:00:00:{index >> 8:02x}:{(index & 0xff) + 1:02x}"
-
-
-def eni(index: int, ipv4s: int = 2, **extra: Any) -> dict[str, Any]:
-    spec: dict[str, Any] = {
-        "mac": mac_of(index), "device-number": index, "interface-id": f"eni-{index + 0xabc0:017x}",
-        "local-ipv4s": [f"10.1.{index}.{10 + k}" for k in range(ipv4s)],
-        "subnet-ipv4-cidr-block": f"10.1.{index}.0/24", "vpc-ipv4-cidr-block": "10.0.0.0/8",
-    }
-    spec.update(extra)
-    return spec
-
-
-def rich_eni(index: int) -> dict[str, Any]:
-    """3 IPv4s, 2 IPv6s, an IPv4 and an IPv6 delegated prefix."""
-    return eni(index, ipv4s=3, **{
-        "ipv6s": [f"2001:db8:0:{index:x}::10", f"2001:db8:0:{index:x}::11"],
-        "subnet-ipv6-cidr-blocks": [f"2001:db8:0:{index:x}::/64"],
-        "ipv4-prefix": [f"10.200.{index}.16/28"],
-        "ipv6-prefix": [f"2001:db8:0:{index:x}:1::/80"],
-    })
-
 
 def scenario(enis: list[dict[str, Any]]) -> dict[str, Any]:
     return {"mac": mac_of(0), "instance-id": "i-0123456789abcdef0", "http_tokens": "required", "interfaces": enis}
