@@ -8,7 +8,6 @@ Run from the repository root after `swift build`:
 
 from __future__ import annotations
 
-import socket
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from ec2net_harness import (  # noqa: E402  (fixtures are found by name)
     MockIMDSProcess,
     TempRoot,
     fake_networkctl,
+    ipv6_loopback_available,
     mock_imds,
     parse_network_file,
     read_generated,
@@ -174,15 +174,6 @@ def test_expired_token_is_renewed_once(host):
     assert host.plug("eth1").returncode == EX_OK
     assert host.imds.stats()["tokens"] == 2
     assert "05-ec2net-eth1.network" in read_generated(host.root)
-
-
-def ipv6_loopback_available() -> bool:
-    try:
-        with socket.socket(socket.AF_INET6) as probe:
-            probe.bind(("::1", 0))
-        return True
-    except OSError:
-        return False
 
 
 @pytest.mark.skipif(not ipv6_loopback_available(), reason="no IPv6 loopback")

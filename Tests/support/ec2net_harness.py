@@ -325,3 +325,13 @@ def unreachable_imds() -> Iterator[str]:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as placeholder:
         placeholder.bind(("127.0.0.1", 0))
         yield f"http://127.0.0.1:{placeholder.getsockname()[1]}"
+
+
+def ipv6_loopback_available() -> bool:
+    """Whether [::1] can be bound here (tests of the IPv6 endpoint need it)."""
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+        return True
+    except OSError:
+        return False

@@ -866,8 +866,13 @@ class ControlClient:
         self.port = parts.port or 80
         self.timeout = timeout
 
+    def connection(self) -> http.client.HTTPConnection:
+        """A new connection to the mock; subclasses may open it elsewhere
+        (the e2e simulation opens it inside the vpc namespace)."""
+        return http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+
     def call(self, method: str, endpoint: str, body: Any = None) -> Any:
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        connection = self.connection()
         try:
             payload = None if body is None else json.dumps(body).encode()
             headers = {"Content-Type": "application/json"} if payload is not None else {}

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from ec2net_harness import ipv6_loopback_available
 from mock_imds import ControlClient, MockIMDS
 
 MOCK_PROGRAM = Path(__file__).with_name("mock_imds.py")
@@ -515,15 +516,6 @@ def test_program_serves_writes_port_and_log_and_stops_on_sigterm(tmp_path):
         assert stop_program(process) == 0
     entries = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()]
     assert entries[0]["path"] == "/latest/api/token" and entries[0]["status"] == 200
-
-
-def ipv6_loopback_available() -> bool:
-    try:
-        with socket.socket(socket.AF_INET6) as probe:
-            probe.bind(("::1", 0))
-        return True
-    except OSError:
-        return False
 
 
 @pytest.mark.skipif(not ipv6_loopback_available(), reason="no IPv6 loopback")

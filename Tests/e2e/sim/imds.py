@@ -13,9 +13,11 @@ import sys
 
 from .wait import wait_until
 
-SUPPORT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support")
-MOCK_SCRIPT = os.path.normpath(os.path.join(SUPPORT_DIR, "mock_imds.py"))
-CONTROL_PREFIX = "/_control/"
+SUPPORT_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
+MOCK_SCRIPT = os.path.join(SUPPORT_DIR, "mock_imds.py")
+if SUPPORT_DIR not in sys.path:
+    sys.path.insert(0, SUPPORT_DIR)
+from mock_imds import ControlClient  # noqa: E402
 
 
 class _NamespacedConnection(http.client.HTTPConnection):
@@ -32,8 +34,12 @@ class _NamespacedConnection(http.client.HTTPConnection):
         self.sock.connect((self.host, self.port))
 
 
-class MockImds:
+class MockImds(ControlClient):
+    """The mock process in the vpc namespace; its control API is inherited,
+    over connections opened inside that namespace."""
+
     def __init__(self, vpc, host, port=80):
+        super().__init__(f"http://{host}:{port}")
         self.vpc = vpc
         self.host = host
         self.port = port
@@ -53,41 +59,8 @@ class MockImds:
             return self.call("GET", "stats") is not None
         wait_until(answers, timeout=15, what="mock IMDS answers in the vpc namespace")
 
-    def call(self, method, endpoint, body=None, timeout=10):
-        connection = _NamespacedConnection(self.vpc.netns, self.host, self.port, timeout)
-        try:
-            payload = None if body is None else json.dumps(body).encode()
-            headers = {"Content-Type": "application/json"} if payload is not None else {}
-            connection.request(method, CONTROL_PREFIX + endpoint, body=payload, headers=headers)
-            response = connection.getresponse()
-            data = json.loads(response.read() or b"null")
-            if response.status != 200:
-                raise RuntimeError(f"mock IMDS control {endpoint}: {response.status} {data}")
-            return data
-        finally:
-            connection.close()
-
-    # The control API (see mock_imds.py).
-    def attach(self, interface):
-        self.call("POST", "attach", interface)
-
-    def detach(self, mac):
-        self.call("POST", "detach", {"mac": mac})
-
-    def set(self, mac, key, value):
-        self.call("POST", "set", {"mac": mac, "key": key, "value": value})
-
-    def fault(self, **spec):
-        return self.call("POST", "fault", spec)["id"]
-
-    def clear_faults(self):
-        self.call("POST", "clear-faults", {})
-
-    def log(self):
-        return self.call("GET", "log")
-
-    def stats(self):
-        return self.call("GET", "stats")
+    def connection(self):
+        return _NamespacedConnection(self.vpc.netns, self.host, self.port, self.timeout)
 
     def stop(self):
         if self.process:
