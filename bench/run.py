@@ -253,6 +253,26 @@ def bench_plug_latency(b: Bench) -> None:
           f"median {ms(statistics.median(times))}, p99 {ms(percentile(times, 99))}", short(cmd, b.work))
 
 
+def bench_split_writes(b: Bench) -> None:
+    """ec2-plug against a mock that writes each response's head and body
+    separately with Nagle on (issue 13): a keep-alive client that does not
+    ack at once waits out its own delayed ACK (~40 ms) on every response."""
+    runs = b.runs(100)
+    root = Root.make(b.work / "split", 2)
+    target = root.network_dir / "05-ec2net-eth1.network"
+    medians = {}
+    for writes in ("one", "split"):
+        imds = b.mock({**scenario([eni(0), rich_eni(1)]), "response_writes": writes})
+        argv = b.command("ec2-plug", root, imds, "eth1")
+        times, cmd = b.hyperfine(f"plug-writes-{writes}", argv, root, runs, prepare=f"rm -f {target}")
+        medians[writes] = statistics.median(times)
+        b.add(f"ec2-plug, rich ENI, mock writes each response in {writes} write(s) "
+              f"({'head, then body, Nagle on' if writes == 'split' else 'head + body together'}); {runs} runs",
+              f"median {ms(medians[writes])}, p99 {ms(percentile(times, 99))}", short(cmd, b.work))
+    b.add("ec2-plug, split writes against one write", f"{medians['split'] / medians['one']:.2f}x (target <= 1.5x)",
+          "ratio of the two medians above")
+
+
 def bench_single_card_secondary(b: Bench) -> None:
     # A single-card type: no ENI publishes network-card.
     imds = b.mock(scenario([eni(0), eni(1)]))
@@ -456,7 +476,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer runs, for a smoke test")
     parser.add_argument("--bin-dir", default=str(REPO / ".build" / "release"))
     parser.add_argument("--output", default=str(REPO / "bench" / "README.md"))
-    parser.add_argument("--only", nargs="*", help="run only these: plug single-card late scan cpu rss size traffic")
+    parser.add_argument("--only", nargs="*", help="run only these: plug split-writes single-card late scan cpu rss size traffic")
     args = parser.parse_args()
 
     ensure_tools()
@@ -468,7 +488,7 @@ def main() -> int:
     load_before = load_average()
     print(f"load average before: {load_before} ({os.cpu_count()} cores)", flush=True)
     steps = {
-        "plug": bench_plug_latency, "single-card": bench_single_card_secondary, "late": bench_late_device_number,
+        "plug": bench_plug_latency, "split-writes": bench_split_writes, "single-card": bench_single_card_secondary, "late": bench_late_device_number,
         "scan": bench_ifscan, "cpu": bench_refresh_cpu, "rss": bench_peak_rss, "size": bench_size,
         "traffic": bench_traffic,
     }

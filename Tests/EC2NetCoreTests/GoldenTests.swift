@@ -13,6 +13,7 @@ final class GoldenTests: XCTestCase {
     static let requiredCases = [
         "delegated-prefixes", "ipv6-addresses", "ipv6-only", "local-prefixes", "mtu-and-no-main-defaults",
         "multi-card", "primary", "secondary-ipv4s", "two-enis-same-subnet",
+        "cloud-init-v6-only", "cloud-init-secondary-ip-2018-09-24", "cloud-init-default-2016-09-02",
     ]
 
     struct Input: Decodable {
@@ -41,8 +42,52 @@ final class GoldenTests: XCTestCase {
             .sorted()
     }
 
+    /// A case may name a captured IMDS tree instead of listing bodies:
+    /// `{"tree": "FILE"}` reads `Tests/fixtures/imds/FILE` (the mock IMDS's
+    /// scenario format; its `_source` says where it was captured).
+    struct TreeReference: Decodable { var tree: String }
+
+    static var capturedTreesDirectory: URL {
+        goldenDirectory.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("fixtures/imds", isDirectory: true)
+    }
+
+    /// Each ENI of a captured tree as IMDS would serve it: lists joined by
+    /// newlines, empty values absent (404). The primary is the top-level
+    /// `mac`; the interface is named as udev's predictable scheme would on a
+    /// Nitro type (`ens5` for device 0).
+    static func inputs(fromTree name: String) throws -> [Input] {
+        let data = try Data(contentsOf: capturedTreesDirectory.appendingPathComponent(name))
+        guard let top = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let primary = top["mac"] as? String, let enis = top["interfaces"] as? [[String: Any]] else {
+            throw NSError(domain: "golden", code: 2, userInfo: [NSLocalizedDescriptionKey: "\(name): not a scenario"])
+        }
+        func text(_ value: Any?) -> String? {
+            let s: String
+            switch value {
+            case let list as [Any]: s = list.map { "\($0)" }.joined(separator: "\n")
+            case let v?: s = "\(v)"
+            case nil: return nil
+            }
+            return s.isEmpty ? nil : s
+        }
+        return try enis.map { eni in
+            guard let mac = eni["mac"] as? String, let device = text(eni["device-number"]).flatMap({ Int($0) }) else {
+                throw NSError(domain: "golden", code: 3, userInfo: [NSLocalizedDescriptionKey: "\(name): ENI without mac or device-number"])
+            }
+            var bodies: [String: String] = [:]
+            for key in MetadataKey.addressing { bodies[key.rawValue] = text(eni[key.rawValue]) }
+            let card = text(eni["network-card"]).flatMap { Int($0) } ?? 0
+            return Input(interface: "ens\(5 + 100 * card + device)", mac: mac, primary: mac == primary, card: card,
+                         device: device, bodies: bodies, config: nil)
+        }
+    }
+
     static func loadInputs(_ url: URL) throws -> [Input] {
         let data = try Data(contentsOf: url)
+        if let reference = try? JSONDecoder().decode(TreeReference.self, from: data) {
+            return try inputs(fromTree: reference.tree)
+        }
         if let many = try? JSONDecoder().decode([Input].self, from: data) { return many }
         return [try JSONDecoder().decode(Input.self, from: data)]
     }

@@ -39,7 +39,8 @@ def test_ipv6_addresses_dual_stack(sim):
 
 
 def test_ipv6_only_subnet(sim):
-    """A secondary ENI in a subnet without IPv4: no IPv4 rule, no IPv4 routes in its table."""
+    """A secondary ENI in a subnet without IPv4: no IPv4 rule, no IPv4 routes in
+    its table, but it keeps EC2's link-local DHCPv4 lease (sim/topology.py)."""
     primary = Eni("02:00:00:00:00:10", sim.add_subnet(one_subnet()), 0, "eth1", ["10.0.0.10"])
     v6only = sim.add_subnet(Subnet("b", ipv4_cidr=None, ipv6_cidr="fd00:ec2:0:2::/64", ipv6_mode="dhcpv6"))
     secondary = Eni("02:00:00:00:00:20", v6only, 1, "eth2", ipv6=["fd00:ec2:0:2::20"])
@@ -54,6 +55,6 @@ def test_ipv6_only_subnet(sim):
     wait_until(lambda: ipv6_default(sim, 10001, name), what="RA default route in IPv6 table 10001", timeout=30)
     assert rule_sources(sim, 10001, "-4") == set(), "no IPv4 rule for an IPv6-only ENI"
     assert table_routes(sim, 10001, "-4") == [], "no IPv4 routes in its table"
-    assert sim.instance.addrs(name, "-4") == []
+    assert [a for a in sim.instance.addrs(name, "-4") if a.startswith("169.254.0.")], "the DHCPv4 lease stays"
 
     assert_leaves_through_own_eni(sim, secondary, PINGS, v6only.ipv6_gateway, ["fd00:ec2:0:2::20"])

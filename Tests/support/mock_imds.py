@@ -53,7 +53,14 @@ MAX_TOKEN_TTL = 21600
 
 # Scenario keys that steer the mock instead of being published as metadata.
 PROPAGATION_KEYS = frozenset({"device-number-delay", "addresses-delay"})
-TOP_LEVEL_SETTINGS = frozenset({"interfaces", "http_tokens"})
+# "response_writes": "one" (default) sends each response in one write;
+# "split" sends the head and the body in two writes with Nagle on, a common
+# server pattern that stalls a keep-alive client on its own delayed ACK
+# (~40 ms per response) unless the client acks at once. How the real IMDS
+# writes is not public, so ec2net must be fast either way (issue 13).
+# Keys that start with "_" are comments (e.g. "_source" of a captured tree).
+TOP_LEVEL_SETTINGS = frozenset({"interfaces", "http_tokens", "response_writes"})
+RESPONSE_WRITES = ("one", "split")
 
 # The body real IMDS sends with an error status. Clients must never take it
 # for a value, so the mock sends the same kind of HTML.
@@ -129,6 +136,9 @@ class Scenario:
         self.top.setdefault("http_tokens", "required")
         if self.top["http_tokens"] not in ("required", "optional"):
             raise ScenarioError("http_tokens must be 'required' or 'optional'")
+        if self.top.setdefault("response_writes", "one") not in RESPONSE_WRITES:
+            raise ScenarioError(f"response_writes must be one of {RESPONSE_WRITES}")
+        self.top = {k: v for k, v in self.top.items() if not k.startswith("_")}
         self.interfaces: dict[str, dict[str, Any]] = {}
         self.attached_at: dict[str, float] = {}
         for iface in description.get("interfaces", []):
@@ -138,6 +148,10 @@ class Scenario:
     @property
     def http_tokens(self) -> str:
         return self.top["http_tokens"]
+
+    @property
+    def split_writes(self) -> bool:
+        return self.top.get("response_writes") == "split"
 
     def _primary(self) -> dict[str, Any] | None:
         mac = self.top.get("mac")
@@ -181,6 +195,8 @@ class Scenario:
             target = self.top
             if key == "http_tokens" and value not in ("required", "optional"):
                 raise ScenarioError("http_tokens must be 'required' or 'optional'")
+            if key == "response_writes" and value not in RESPONSE_WRITES:
+                raise ScenarioError(f"response_writes must be one of {RESPONSE_WRITES}")
         else:
             target = self.interfaces[mac.lower()]  # KeyError: unknown ENI
         if value is None:
@@ -634,7 +650,13 @@ class IMDSRequestHandler(BaseHTTPRequestHandler):
         elif effects.oversize is not None:
             self.wfile.write(head)
             self._write_filler(effects.oversize)
+        elif self.server.state.scenario.split_writes and body:
+            # Nagle on: the body waits until the client acknowledges the head.
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 0)
+            self.wfile.write(head)
+            self.wfile.write(body)
         else:
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.wfile.write(head + body)  # one segment: no Nagle/delayed-ACK stall
         self.wfile.flush()
 
@@ -817,10 +839,14 @@ class MockIMDS:
 
     def __init__(self, scenario: dict[str, Any], host: str = "127.0.0.1", port: int = 0,
                  clock: Callable[[], float] = time.monotonic,
-                 log_sink: Callable[[dict[str, Any]], None] | None = None):
+                 log_sink: Callable[[dict[str, Any]], None] | None = None,
+                 also_listen: list[tuple[str, int]] | None = None):
         self.state = MockState(scenario, clock, log_sink)
         self._server = MockIMDSServer((host, port), self.state)
-        self._thread: threading.Thread | None = None
+        # More addresses of the same instance (EC2's IPv4 and IPv6 endpoints):
+        # one state, so attach/detach and the counters cover both.
+        self._servers = [self._server] + [MockIMDSServer(a, self.state) for a in also_listen or []]
+        self._threads: list[threading.Thread] = []
 
     @property
     def host(self) -> str:
@@ -837,18 +863,23 @@ class MockIMDS:
 
     def start(self) -> "MockIMDS":
         # A short poll interval keeps stop() (and so every test teardown) fast.
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="mock-imds", daemon=True)
-        self._thread.start()
+        for server in self._servers:
+            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                                      name="mock-imds", daemon=True)
+            thread.start()
+            self._threads.append(thread)
         return self
 
     def stop(self) -> None:
-        if self._thread is not None:
-            self._server.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._server.server_close()
-        self._server.drop_all_connections()
+        if self._threads:
+            for server in self._servers:
+                server.shutdown()
+            for thread in self._threads:
+                thread.join()
+            self._threads = []
+        for server in self._servers:
+            server.server_close()
+            server.drop_all_connections()
 
     def __enter__(self) -> "MockIMDS":
         return self.start()
@@ -946,7 +977,8 @@ def _write_atomically(path: str, text: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Mock EC2 instance metadata service (IMDSv2).")
-    parser.add_argument("--listen", type=parse_listen, default=("127.0.0.1", 0), metavar="HOST:PORT")
+    parser.add_argument("--listen", type=parse_listen, action="append", metavar="HOST:PORT",
+                        help="address to serve on (default 127.0.0.1:0); more than once: one instance, several endpoints")
     parser.add_argument("--scenario", metavar="FILE", help="scenario JSON (default: one ENI)")
     parser.add_argument("--port-file", metavar="FILE", help="write the bound port here once listening")
     parser.add_argument("--log-file", metavar="FILE", help="append one JSON line per IMDS request")
@@ -970,8 +1002,8 @@ def main(argv: list[str] | None = None) -> int:
     # inherits the mask and only sigwait() below receives them.
     stop_signals = {signal.SIGTERM, signal.SIGINT}
     signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
-    host, port = args.listen
-    imds = MockIMDS(scenario, host, port, log_sink=log_sink).start()
+    (host, port), *more = args.listen or [("127.0.0.1", 0)]
+    imds = MockIMDS(scenario, host, port, log_sink=log_sink, also_listen=more).start()
     if args.port_file:
         _write_atomically(args.port_file, f"{imds.port}\n")
     shown_host = f"[{imds.host}]" if ":" in imds.host else imds.host

@@ -8,6 +8,15 @@
 /// except on the primary ENI (they would blackhole docker bridge replies,
 /// upstream #97). Unlike upstream, one self-contained file per ENI rather
 /// than a symlink plus drop-ins: a single rename makes the change atomic.
+///
+/// DHCPv4 is on for every ENI, IPv6-only ones included: in an IPv6-only
+/// subnet EC2 still answers DHCPv4 with a link-local lease (169.254.0.x/16,
+/// router 169.254.0.1), and that lease is the instance's IPv4 path to
+/// 169.254.169.254 (the IPv6 endpoint is off unless the instance enables
+/// it). Sources: shared/imds-reference.md, amazon-ec2-net-utils #40,
+/// NixOS/amis #110. Such an ENI gets no IPv4 policy parts: no rule from the
+/// 169.254 address and no IPv4 routes in its table, as upstream's
+/// `subnet_supports_ipv4` decides.
 public enum NetworkdRenderer {
     public static func render(_ m: InterfaceMetadata, interface: String, configuration c: Configuration) -> [GeneratedFile] {
         let routing = PolicyRouting(index: m.index)
@@ -22,24 +31,22 @@ public enum NetworkdRenderer {
             sections.append(NetworkdSection("Link", [("MTUBytes", String(mtu))]))
         }
         sections.append(NetworkdSection("Network", [
-            ("DHCP", m.hasIPv4 ? "yes" : "ipv6"),
+            ("DHCP", "yes"),
             ("IPv6DuplicateAddressDetection", "0"),
             ("LLMNR", "no"),
             ("DNSDefaultRoute", "yes"),
         ]))
-        if m.hasIPv4 {
-            var dhcp4 = NetworkdSection("DHCPv4", [
-                ("RouteMetric", metric),
-                ("UseRoutes", "yes"),
-                ("UseGateway", useGatewayInMain),
-                ("UseHostname", "no"),
-                ("UseDNS", "yes"),
-                ("UseNTP", "yes"),
-                ("UseDomains", "yes"),
-            ])
-            dhcp4.add("UseMTU", c.mtu == nil ? "yes" : "no")
-            sections.append(dhcp4)
-        }
+        var dhcp4 = NetworkdSection("DHCPv4", [
+            ("RouteMetric", metric),
+            ("UseRoutes", "yes"),
+            ("UseGateway", useGatewayInMain),
+            ("UseHostname", "no"),
+            ("UseDNS", "yes"),
+            ("UseNTP", "yes"),
+            ("UseDomains", "yes"),
+        ])
+        dhcp4.add("UseMTU", c.mtu == nil ? "yes" : "no")
+        sections.append(dhcp4)
         sections.append(NetworkdSection("DHCPv6", [("UseHostname", "no"), ("UseDNS", "yes"), ("UseNTP", "yes"), ("WithoutRA", "solicit")]))
         sections.append(NetworkdSection("IPv6AcceptRA", [("RouteMetric", metric), ("UseGateway", useGatewayInMain)]))
 

@@ -35,6 +35,7 @@ public final class HTTPConnection {
             var parser = HTTPResponseParser(bodyLimit: bodyLimit)
             var chunk = [UInt8](repeating: 0, count: 16 * 1024)
             while true {
+                acknowledgeAtOnce()
                 try wait(for: Int16(POLLIN), deadline: deadline, clock: clock)
                 let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
                 if n < 0 {
@@ -61,6 +62,17 @@ public final class HTTPConnection {
             }
             throw error
         }
+    }
+
+    /// Asks the kernel to acknowledge the next segment at once instead of
+    /// delaying the ACK. A server that writes a response's head and body
+    /// separately with Nagle on holds the body until the head is
+    /// acknowledged: on a kept-alive connection a delayed ACK costs ~40 ms
+    /// per response (measured: ec2-plug 31 ms -> 510 ms, bench/README.md).
+    /// The kernel clears TCP_QUICKACK by itself, so it is set before every read.
+    private func acknowledgeAtOnce() {
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_QUICKACK, &one, socklen_t(MemoryLayout<Int32>.size))
     }
 
     private func open(connectTimeout: Double, clock: MonotonicClock) throws(HTTPError) {

@@ -10,6 +10,7 @@ import os
 import signal
 
 from .process import ManagedProcess, wait_for_path
+from .topology import IPV6_ONLY_DHCP4_PREFIXLEN, IPV6_ONLY_DHCP4_RANGE, IPV6_ONLY_DHCP4_ROUTER
 
 
 class Dnsmasq:
@@ -39,6 +40,13 @@ class Dnsmasq:
                 argv.append(f"--dhcp-option=tag:{subnet.name},option:router,{subnet.ipv4_gateway}")
                 if subnet.mtu:
                     argv.append(f"--dhcp-option=tag:{subnet.name},option:mtu,{subnet.mtu}")
+            else:
+                # EC2 answers DHCPv4 in an IPv6-only subnet too, with a
+                # link-local lease and router 169.254.0.1 (topology.py).
+                netmask = str(ipaddress.ip_network(f"0.0.0.0/{IPV6_ONLY_DHCP4_PREFIXLEN}").netmask)
+                first, last = IPV6_ONLY_DHCP4_RANGE
+                argv.append(f"--dhcp-range=set:{subnet.name},{first},{last},{netmask},1h")
+                argv.append(f"--dhcp-option=tag:{subnet.name},option:router,{IPV6_ONLY_DHCP4_ROUTER}")
             if subnet.ipv6_cidr:
                 argv.append("--enable-ra")
                 if subnet.ipv6_mode == "dhcpv6":

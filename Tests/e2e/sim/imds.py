@@ -1,7 +1,8 @@
 """The mock IMDS (Tests/support/mock_imds.py) running inside the vpc namespace.
 
-It listens on 169.254.169.254:80 there, so the instance reaches it through
-its default gateway exactly as on EC2.  The test process talks to its
+It listens on 169.254.169.254:80 there (and on [fd00:ec2::254]:80 when the
+scenario enables the IPv6 endpoint), so the instance reaches it through its
+default gateway exactly as on EC2.  The test process talks to its
 /_control/ API over a socket created inside the vpc namespace: nothing
 listens anywhere the host could reach.
 """
@@ -38,10 +39,12 @@ class MockImds(ControlClient):
     """The mock process in the vpc namespace; its control API is inherited,
     over connections opened inside that namespace."""
 
-    def __init__(self, vpc, host, port=80):
+    def __init__(self, vpc, hosts, port=80):
+        host = hosts[0]  # the control API is reached on the first
         super().__init__(f"http://{host}:{port}")
         self.vpc = vpc
         self.host = host
+        self.hosts = hosts
         self.port = port
         self.process = None
         self.scenario_path = os.path.join(vpc.run_dir, "imds-scenario.json")
@@ -50,8 +53,9 @@ class MockImds(ControlClient):
     def start(self, scenario):
         with open(self.scenario_path, "w") as f:
             json.dump(scenario, f, indent=2)
+        listen = [arg for h in self.hosts for arg in ("--listen", f"[{h}]:{self.port}" if ":" in h else f"{h}:{self.port}")]
         self.process = self.vpc.spawn("mock-imds", [
-            sys.executable, MOCK_SCRIPT, "--listen", f"{self.host}:{self.port}",
+            sys.executable, MOCK_SCRIPT, *listen,
             "--scenario", self.scenario_path, "--log-file", self.request_log])
 
         def answers():

@@ -17,7 +17,7 @@ import shutil
 
 from .instance import Instance
 from .imds import MockImds
-from .vpc import IMDS_IPV4, Vpc
+from .vpc import IMDS_IPV4, IMDS_IPV6, Vpc
 
 PROJECT_ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
 BASE_DIR = os.environ.get("EC2NET_E2E_DIR", "/tmp/ec2net-e2e")
@@ -37,7 +37,8 @@ def binaries_present():
 
 
 class Simulation:
-    def __init__(self, debug=None, keep=None, publish_network_card=False, hostname="ip-10-0-0-10"):
+    def __init__(self, debug=None, keep=None, publish_network_card=False, hostname="ip-10-0-0-10",
+                 imds_ipv6=False):
         number = next(_run_numbers)
         self.run_id = f"ec2net-{os.getpid()}-{number}"
         self.run_dir = os.path.join(BASE_DIR, self.run_id)
@@ -45,6 +46,8 @@ class Simulation:
         self.keep = bool(os.environ.get("EC2NET_E2E_KEEP")) if keep is None else keep
         self.publish_network_card = publish_network_card
         self.hostname = hostname
+        # HttpProtocolIpv6: the IPv6 IMDS endpoint, off unless enabled (EC2's default).
+        self.imds_ipv6 = imds_ipv6
         self.vpc = None
         self.instance = None
         self.imds = None
@@ -58,7 +61,7 @@ class Simulation:
             netns_dir = os.path.join(self.run_dir, "netns")
             os.makedirs(netns_dir)
             self.vpc = Vpc(self.run_id, self.run_dir, netns_dir, f"ec2net-vpc-{self.run_id[7:]}",
-                           verbose=self.debug)
+                           verbose=self.debug, imds_ipv6=self.imds_ipv6)
             self.instance = Instance(self.run_id, self.run_dir, netns_dir, f"ec2net-inst-{self.run_id[7:]}")
         except BaseException:
             self.close()
@@ -71,7 +74,7 @@ class Simulation:
     def add_subnet(self, subnet):
         return self.vpc.add_subnet(subnet)
 
-    def boot(self, enis, imds=True, run_udev_coldplug=True, files=None):
+    def boot(self, enis, imds=True, run_udev_coldplug=True, files=None, imds_scenario=None):
         """Bring the instance up the way a real boot does.
 
         The ENIs exist before udevd starts (the kernel found them at boot); the
@@ -83,12 +86,15 @@ class Simulation:
         before any service starts, after the package's default ec2net.conf
         (so it may replace it): what the AMI or an earlier boot left there,
         e.g. /etc/ec2net/ec2net.conf or the naming map /var/lib/ec2net/interfaces.
+        `imds_scenario` serves that scenario (e.g. a captured tree from
+        Tests/fixtures/imds) instead of one derived from the ENIs.
         """
         self.enis = list(enis)
         self.vpc.start_dhcp()
         if imds:
-            self.imds = MockImds(self.vpc, IMDS_IPV4)
-            self.imds.start(self.imds_scenario(self.enis))
+            listen = [IMDS_IPV4] + ([IMDS_IPV6] if self.imds_ipv6 else [])
+            self.imds = MockImds(self.vpc, listen)
+            self.imds.start(imds_scenario or self.imds_scenario(self.enis))
         for eni in self.enis:
             self.vpc.plug(eni, self.instance.netns)
         self.instance.build_root(build_dir(), self.hostname)

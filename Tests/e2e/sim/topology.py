@@ -7,6 +7,18 @@ import ipaddress
 from dataclasses import dataclass, field
 
 
+# What EC2's DHCPv4 server does in an IPv6-only subnet: it still answers,
+# with a link-local lease (seen as 169.254.0.x/16) and router 169.254.0.1.
+# That lease is the instance's IPv4 path to 169.254.169.254.  Sources:
+# amazon-ec2-net-utils #40 ("DHCPNAK from 169.254.0.1" on such an ENI),
+# NixOS/amis #110 ("gets a DHCPv4 lease on 169.xxxx and can reach the IMDS
+# over IPv4 even in an ipv6-only subnet"), upstream's subnet_supports_ipv4;
+# shared/imds-reference.md.
+IPV6_ONLY_DHCP4_ROUTER = "169.254.0.1"
+IPV6_ONLY_DHCP4_PREFIXLEN = 16
+IPV6_ONLY_DHCP4_RANGE = ("169.254.0.10", "169.254.0.250")
+
+
 @dataclass
 class Subnet:
     name: str                      # short; the bridge is br-<name>
@@ -26,6 +38,10 @@ class Subnet:
     def ipv4_gateway(self):
         """The VPC router's address: the first host of the subnet, as on EC2."""
         return str(next(ipaddress.ip_network(self.ipv4_cidr).hosts())) if self.ipv4_cidr else None
+
+    @property
+    def ipv6_only(self):
+        return self.ipv4_cidr is None
 
     @property
     def ipv4_prefixlen(self):

@@ -11,13 +11,14 @@ import itertools
 from .dnsmasq import Dnsmasq
 from .namespace import NetworkNamespace
 from .process import ManagedProcess
+from .topology import IPV6_ONLY_DHCP4_PREFIXLEN, IPV6_ONLY_DHCP4_ROUTER
 
 IMDS_IPV4 = "169.254.169.254"
 IMDS_IPV6 = "fd00:ec2::254"
 
 
 class Vpc:
-    def __init__(self, run_id, run_dir, netns_dir, netns_name, verbose=False):
+    def __init__(self, run_id, run_dir, netns_dir, netns_name, verbose=False, imds_ipv6=False):
         self.run_id = run_id
         self.run_dir = run_dir
         self.netns = NetworkNamespace.create(netns_name, netns_dir)
@@ -28,7 +29,11 @@ class Vpc:
         # The vpc is a router: it answers on every subnet's gateway address.
         self.run(["sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"])
         self.run(["ip", "addr", "add", f"{IMDS_IPV4}/32", "dev", "lo"])
-        self.run(["ip", "addr", "add", f"{IMDS_IPV6}/128", "dev", "lo", "nodad"])
+        # The IPv6 endpoint answers only when the instance's metadata options
+        # enable it (HttpProtocolIpv6, disabled by default on EC2).
+        self.imds_ipv6 = imds_ipv6
+        if imds_ipv6:
+            self.run(["ip", "addr", "add", f"{IMDS_IPV6}/128", "dev", "lo", "nodad"])
 
     def run(self, argv, check=True, timeout=60):
         return self.netns.run(argv, check=check, timeout=timeout)
@@ -40,11 +45,24 @@ class Vpc:
 
     def add_subnet(self, subnet):
         self.subnets[subnet.name] = subnet
-        self.run(["ip", "link", "add", subnet.bridge, "type", "bridge", "forward_delay", "0"])
+        # A fixed MAC, as EC2's router has: a bridge without one takes the
+        # lowest MAC of its ports, so a hot-plugged ENI's veth could change
+        # the router's MAC under the instance's ARP cache (its traffic to
+        # the gateway and to IMDS would vanish until the entry goes stale).
+        router_mac = f"02:ec:20:00:00:{len(self.subnets):02x}"
+        self.run(["ip", "link", "add", subnet.bridge, "address", router_mac, "type", "bridge", "forward_delay", "0"])
         # No IPv6 DAD on the router address: RAs and replies must not wait for it.
         self.run(["sysctl", "-qw", f"net.ipv6.conf.{subnet.bridge}.accept_dad=0"])
         if subnet.ipv4_cidr:
             self.run(["ip", "addr", "add", f"{subnet.ipv4_gateway}/{subnet.ipv4_prefixlen}", "dev", subnet.bridge])
+        else:
+            # EC2's DHCPv4 in an IPv6-only subnet (topology.py): the router is
+            # 169.254.0.1, and the mock IMDS is reached through it.  One
+            # 169.254.0.0/16 per vpc namespace, so one IPv6-only subnet.
+            if any(s.ipv6_only for s in self.subnets.values() if s is not subnet):
+                raise ValueError("the simulation has room for one IPv6-only subnet (Tests/e2e/README.md)")
+            self.run(["ip", "addr", "add", f"{IPV6_ONLY_DHCP4_ROUTER}/{IPV6_ONLY_DHCP4_PREFIXLEN}",
+                      "dev", subnet.bridge])
         if subnet.ipv6_cidr:
             prefixlen = subnet.ipv6_cidr.split("/")[1]
             self.run(["ip", "addr", "add", f"{subnet.ipv6_gateway}/{prefixlen}", "dev", subnet.bridge, "nodad"])
