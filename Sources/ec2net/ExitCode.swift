@@ -1,14 +1,18 @@
 import EC2NetCore
 import EC2NetSystem
 
-/// sysexits(3) codes, documented in the README and the man pages.
-enum ExitCode: Int32 {
+/// sysexits(3) codes, documented in the README (a test checks the table
+/// there against this enum) and in the man pages.
+enum ExitCode: Int32, CaseIterable, Comparable {
     case ok = 0
     case usage = 64
     /// IMDS returned a value that does not validate: refused, nothing changed.
     case badMetadata = 65
     /// Not an interface ec2net manages: excluded, virtual, admin-owned, gone.
     case notOurs = 69
+    /// Something that cannot happen did (sysfs gave a MAC that does not
+    /// parse): retrying will not help.
+    case software = 70
     /// A file could not be written (read-only or full /run): nothing partial left.
     case cannotWrite = 73
     /// IMDS unreachable or not propagated yet: the boot scan or timer retries.
@@ -19,30 +23,45 @@ enum ExitCode: Int32 {
     case imdsForbidden = 77
     case configuration = 78
 
-    static func forError(_ error: Error) -> ExitCode {
+    static func < (a: ExitCode, b: ExitCode) -> Bool { a.rawValue < b.rawValue }
+
+    /// Every error a command can end with, each to its code; no default.
+    static func of(_ error: CommandError) -> ExitCode {
         switch error {
-        case let e as MetadataReadError:
-            switch e {
-            case .imds(let i): return forIMDS(i)
-            case .invalid: return .badMetadata
-            case .notPropagated: return .tryLater
-            }
-        case let e as IMDSError: return forIMDS(e)
-        case is FileError: return .cannotWrite
-        case is UsageError: return .usage
-        default: return .tryLater
+        case .usage: return .usage
+        case .pipeline(let e): return of(e)
         }
     }
 
-    static func forIMDS(_ e: IMDSError) -> ExitCode {
-        switch e {
+    static func of(_ error: PipelineError) -> ExitCode {
+        switch error {
+        case .metadata(let e): return of(e)
+        case .file: return .cannotWrite
+        case .configuration: return .configuration
+        case .interfaceState: return .software
+        }
+    }
+
+    static func of(_ error: MetadataReadError) -> ExitCode {
+        switch error {
+        case .imds(let e): return of(e)
+        case .invalid: return .badMetadata
+        case .notPropagated: return .tryLater
+        }
+    }
+
+    static func of(_ error: IMDSError) -> ExitCode {
+        switch error {
         case .unreachable, .status: return .tryLater
         case .forbidden: return .imdsForbidden
         case .tokenRefused, .protocolError, .notText: return .imdsProtocol
         }
     }
-}
 
-struct UsageError: Error, CustomStringConvertible {
-    let description: String
+    static func of(_ outcome: ConfigureOutcome) -> ExitCode {
+        switch outcome {
+        case .excluded, .adminOwned: return .notOurs
+        case .configured, .unchanged, .noAddresses, .inert: return .ok
+        }
+    }
 }

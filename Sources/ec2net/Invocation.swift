@@ -116,6 +116,7 @@ struct Invocation {
           -v, --verbose              copy log lines to stderr
           --help, --version
         exit codes: 0 done, 64 usage, 65 bad metadata, 69 not ours, 73 cannot write,
-          75 IMDS unreachable (retry later), 76 IMDS protocol error, 77 IMDS forbidden, 78 configuration
+          70 internal error, 75 IMDS unreachable (retry later), 76 IMDS protocol error, 77 IMDS forbidden,
+          78 configuration
         """
 }

@@ -1,8 +1,9 @@
 import Glibc
-import EC2NetCore
 import EC2NetSystem
 
 /// One executable, four names: dispatch on the name it was started as.
+/// Parsing, wiring and exit codes only; what each command does is in
+/// EC2NetSystem's pipelines.
 func environmentValue(_ name: String) -> String? {
     getenv(name).map { String(cString: $0) }
 }
@@ -22,26 +23,26 @@ func runMain() -> ExitCode {
     }
     if invocation.version { print("ec2net \(Invocation.version)"); return .ok }
     if invocation.help { print(invocation.usage); return .ok }
-    let rt: Runtime
+    let edges: SystemEdges
     do {
-        rt = try Runtime(invocation: invocation, environment: environmentValue)
+        edges = try SystemEdges(invocation: invocation, environment: environmentValue)
     } catch {
         printError("\(invocation.tool.programName): \(error)")
-        return .configuration
+        return ExitCode.of(error)
     }
     do {
         switch invocation.tool {
-        case .plug: return try Plug.run(rt)
-        case .unplug: return try Unplug.run(rt)
-        case .ifname: return try IfName.run(rt)
-        case .ifscan: return try IfScan.run(rt)
+        case .plug: return try Plug.run(invocation, edges)
+        case .unplug: return try Unplug.run(invocation, edges)
+        case .ifname: return try IfName.run(invocation, edges)
+        case .ifscan: return try IfScan.run(invocation, edges)
         }
     } catch {
-        let code = ExitCode.forError(error)
+        let code = ExitCode.of(error)
         let subject = invocation.arguments.first.map { "\($0): " } ?? ""
-        // Unreachable or not yet propagated is expected at boot coldplug: the scan retries.
-        rt.log.log(code == .tryLater ? .warning : .error,
-                   "\(subject)\(error) (exit \(code.rawValue)); existing config left as it was")
+        // Unreachable or not yet propagated is expected at boot: the scan retries.
+        edges.log.log(code == .tryLater ? .warning : .error,
+                      "\(subject)\(error) (exit \(code.rawValue)); existing config left as it was")
         return code
     }
 }

@@ -33,8 +33,8 @@ final class FuzzRegressionTests: XCTestCase {
         XCTAssertEqual(NetworkMatch(parsing: crlf), NetworkMatch(parsing: lf))
         XCTAssertTrue(NetworkMatch(parsing: crlf).claims(mac: mac, interface: "ens6"))
         let byName = "[Match]\r\n  Name = eth[0-9] en?5\r\n"
-        XCTAssertTrue(NetworkMatch(parsing: byName).claims(mac: mac, interface: "eth1"))
-        XCTAssertFalse(NetworkMatch(parsing: byName).claims(mac: mac, interface: "lo"))
+        XCTAssertTrue(NetworkMatch(parsing: byName).selects(mac: mac, interface: "eth1"))
+        XCTAssertFalse(NetworkMatch(parsing: byName).selects(mac: mac, interface: "lo"))
     }
 
     /// fuzz-config, property config-diagnostic-line: an unknown key or

@@ -150,7 +150,7 @@ final class MetadataReaderTests: XCTestCase {
         }
         let m = try reader.read(mac: secondaryMAC, timeout: 20)
         XCTAssertEqual(m.index, try DeviceIndex(card: 0, device: 3))
-        XCTAssertEqual(clock.sleeps, [MetadataReader.pollInterval, MetadataReader.pollInterval, MetadataReader.pollInterval])
+        XCTAssertEqual(clock.sleeps, [PropagationWait.pollInterval, PropagationWait.pollInterval, PropagationWait.pollInterval])
         // The primary MAC and the instance's network-card answer are asked once, not per poll.
         XCTAssertEqual(source.requested.filter { $0 == "mac" }.count, 1)
         XCTAssertEqual(source.requested.filter { $0 == "network/interfaces/macs/\(MetadataReaderTests.primary)/" }.count, 1)
@@ -165,11 +165,11 @@ final class MetadataReaderTests: XCTestCase {
             XCTAssertEqual(mac, self.secondaryMAC)
             XCTAssertEqual(what, "device-number")
             XCTAssertGreaterThanOrEqual(waited, 1.0 - 1e-9)
-            XCTAssertLessThan(waited, 1.0 + MetadataReader.pollInterval)
+            XCTAssertLessThan(waited, 1.0 + PropagationWait.pollInterval)
         }
         XCTAssertEqual(clock.slept, 1.0, accuracy: 1e-6)
         XCTAssertLessThanOrEqual(clock.sleeps.count, 22)
-        XCTAssertTrue(clock.sleeps.allSatisfy { $0 <= MetadataReader.pollInterval + 1e-12 })
+        XCTAssertTrue(clock.sleeps.allSatisfy { $0 <= PropagationWait.pollInterval + 1e-12 })
     }
 
     func testZeroTimeoutDoesNotWait() throws {

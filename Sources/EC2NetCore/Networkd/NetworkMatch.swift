@@ -50,12 +50,32 @@ public struct NetworkMatch: Equatable, Sendable {
         }
     }
 
-    /// True when this [Match] selects the interface, judged by MAC and name.
-    public func claims(mac: MACAddress, interface: String) -> Bool {
+    /// True when this [Match] selects the interface, judged by MAC and name
+    /// as networkd does (other conditions, e.g. `Driver=`, are not judged).
+    public func selects(mac: MACAddress, interface: String) -> Bool {
         guard macs.isSet || permanentMACs.isSet || names.isSet else { return false }
         // An ENI's permanent MAC is its MAC: EC2 does not change it.
         return macs.test { $0 == mac } && permanentMACs.test { $0 == mac }
             && names.test { fnmatch($0, interface, 0) == 0 }
+    }
+
+    /// True when the file is about this one interface: it selects it and
+    /// names it specifically, by its MAC (`MACAddress=`,
+    /// `PermanentMACAddress=`) or by its exact name (`Name=` without glob
+    /// characters). A file for a class of interfaces (a negated or wildcard
+    /// `Name=`, only `Driver=`/`Type=`, an admin's copy of the base
+    /// 80-ec2.network) is not a claim: networkd takes the first matching
+    /// file in lexical order, ec2net's `05-` file sorts before such files on
+    /// purpose, and an admin who copies the base file to change it means to
+    /// change the fallback, not to switch ec2net off.
+    public func claims(mac: MACAddress, interface: String) -> Bool {
+        guard selects(mac: mac, interface: interface) else { return false }
+        return macs.positive.contains(mac) || permanentMACs.positive.contains(mac)
+            || names.positive.contains { $0 == interface && !NetworkMatch.isGlob($0) }
+    }
+
+    static func isGlob(_ pattern: String) -> Bool {
+        pattern.contains { $0 == "*" || $0 == "?" || $0 == "[" }
     }
 }
 

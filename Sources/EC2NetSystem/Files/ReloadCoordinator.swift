@@ -40,12 +40,13 @@ public final class ReloadCoordinator {
 
     public static let settleDelay = 0.02
 
-    public func finish(reloader: Reloader, settle clock: MonotonicClock) throws -> Outcome {
+    public func finish(reloader: Reloader, settle clock: MonotonicClock) throws(ReloadError) -> Outcome {
         active.unlock()
-        let exclusive = try FileLock(path: activePath)
+        let exclusive: FileLock
+        do { exclusive = try FileLock(path: activePath) } catch { throw .lock(error) }
         guard access(pendingPath, F_OK) == 0 else { return .nothingPending }
         clock.sleep(ReloadCoordinator.settleDelay)
-        guard try exclusive.tryLock(.exclusive) else { return .deferred }
+        do { guard try exclusive.tryLock(.exclusive) else { return .deferred } } catch { throw .lock(error) }
         defer { exclusive.unlock() }
         guard unlink(pendingPath) == 0 else { return .nothingPending }
         do {

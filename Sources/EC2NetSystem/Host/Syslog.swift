@@ -3,8 +3,8 @@ import Glibc
 /// One line per decision to syslog (ident `ec2net`), and to stderr with
 /// `--verbose`. Callers pass only values that are safe to log: never the
 /// IMDS token, and untrusted text through `Printable.quote`.
-public final class Syslog {
-    public enum Level { case debug, info, warning, error }
+public final class Syslog: Log {
+    public typealias Level = LogLevel
 
     nonisolated(unsafe) private static let ident: UnsafeMutablePointer<CChar> = strdup("ec2net")!
     private let echo: Bool
@@ -43,9 +43,4 @@ public final class Syslog {
             _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
         }
     }
-
-    public func info(_ m: String) { log(.info, m) }
-    public func warning(_ m: String) { log(.warning, m) }
-    public func error(_ m: String) { log(.error, m) }
-    public func debug(_ m: String) { log(.debug, m) }
 }

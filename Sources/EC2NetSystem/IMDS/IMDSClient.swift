@@ -17,6 +17,15 @@ public final class IMDSClient: MetadataSource {
         /// Pauses between attempts of one request.
         public var backoff: [Double] = [0.05, 0.2, 0.5]
         public init() {}
+
+        /// For ec2-ifname: udev waits for it on every add event, so about
+        /// 2 s at worst (0.5 s per request, one quick retry).
+        public static func naming(requestTimeout: Double) -> Timing {
+            var t = Timing()
+            t.requestTimeout = min(requestTimeout, 0.5)
+            t.backoff = [0.05]
+            return t
+        }
     }
 
     private let endpoints: [HTTPURL]

@@ -9,8 +9,6 @@ import EC2NetCore
 /// at all. It waits only for what can really still propagate (a hot-plugged
 /// ENI's device-number, which reads 0 until then), polling every 50 ms.
 public final class MetadataReader {
-    public static let pollInterval = 0.05
-
     private let source: MetadataSource
     private let clock: MonotonicClock
     private var cachedPrimaryMAC: MACAddress? = nil
@@ -46,22 +44,25 @@ public final class MetadataReader {
 
     public func value(_ path: String) throws(MetadataReadError) -> String? { try fetch(path) }
 
-    /// Polls `attempt` until it returns a snapshot or the deadline passes.
+    /// Waits (PropagationWait) until IMDS has the ENI, or the deadline passes.
     /// - Parameter keys: the addressing keys to read; naming needs only the ENI id.
     public func read(mac: MACAddress, timeout: Double,
                      keys: [MetadataKey] = MetadataKey.addressing) throws(MetadataReadError) -> InterfaceMetadata {
-        let start = clock.now()
-        while true {
-            switch try attempt(mac: mac, keys: keys) {
-            case .ready(let m):
-                return m
-            case .pending(let what):
-                let waited = clock.now() - start
-                if waited >= timeout { throw .notPropagated(mac, what: what, waited: waited) }
-                clock.sleep(min(MetadataReader.pollInterval, timeout - waited))
-            }
+        var result: PropagationWait.Result = .notPropagated(what: "the MAC", waited: 0)
+        PropagationWait(reader: self, clock: clock).wait(for: [mac], timeout: timeout, keys: keys) { _, r in
+            result = r
+            return true
+        }
+        switch result {
+        case .ready(let m): return m
+        case .failed(let e): throw e
+        case .notPropagated(let what, let waited): throw .notPropagated(mac, what: what, waited: waited)
+        case .gone: throw .notPropagated(mac, what: "the MAC", waited: 0)  // no presence check here: unreachable
         }
     }
+
+    /// Closes the IMDS connection (before a reload, which may take a while).
+    public func closeConnection() { source.close() }
 
     public enum Attempt {
         case ready(InterfaceMetadata)

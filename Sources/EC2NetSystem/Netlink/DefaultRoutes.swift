@@ -2,7 +2,7 @@ import Glibc
 
 /// Reads the main table's default routes over rtnetlink, to check which
 /// interface default traffic leaves through.
-public final class DefaultRoutes {
+public final class DefaultRoutes: DefaultRouteSource {
     static let RTM_NEWROUTE: UInt16 = 24
     static let RTM_GETROUTE: UInt16 = 26
     static let RTA_OIF: UInt16 = 4
@@ -18,6 +18,13 @@ public final class DefaultRoutes {
     private let channel: NetlinkChannel
 
     public init(channel: NetlinkChannel) { self.channel = channel }
+
+    public func preferred(_ family: AddressFamily) throws(NetlinkError) -> PreferredDefaultRoute? {
+        guard let r = try preferred(family: family == .ipv4 ? AF_INET : AF_INET6) else { return nil }
+        var buf = [CChar](repeating: 0, count: Int(IF_NAMESIZE) + 1)
+        guard let name = if_indextoname(r.interfaceIndex, &buf) else { return nil }  // gone meanwhile
+        return PreferredDefaultRoute(interface: String(cString: name), metric: r.metric)
+    }
 
     /// The main-table default route with the lowest metric, if any.
     public func preferred(family: Int32) throws(NetlinkError) -> Route? {

@@ -12,9 +12,9 @@ public final class InterfaceConfigurator {
     private let links: LinkControl?
     private let deviceMap: DeviceMapStore
     private let admin: AdminNetworkFiles
-    private let log: Syslog
+    private let log: Log
 
-    public init(configuration: Configuration, paths: Paths, reader: MetadataReader, links: LinkControl?, log: Syslog) throws(FileError) {
+    public init(configuration: Configuration, paths: Paths, reader: MetadataReader, links: LinkControl?, log: Log) throws(FileError) {
         self.configuration = configuration
         self.paths = paths
         self.reader = reader
@@ -30,10 +30,10 @@ public final class InterfaceConfigurator {
         if configuration.manage == .none { return .inert }
         // Primary-only is decided after IMDS says which ENI is primary.
         if let reason = configuration.exclusionReason(mac: mac, interfaceID: nil, index: nil, isPrimary: true) {
-            return .excluded(reason: reason, removed: try tree.remove(mac: mac).removed)
+            return .excluded(reason: reason, removed: try remove(mac: mac))
         }
         if let file = admin.claimant(mac: mac, interface: interface) {
-            return .adminOwned(file: file, removed: try tree.remove(mac: mac).removed)
+            return .adminOwned(file: file, removed: try remove(mac: mac))
         }
         return nil
     }
@@ -41,16 +41,13 @@ public final class InterfaceConfigurator {
     /// Writes the config for a snapshot taken by the caller.
     public func commit(interface: String, metadata m: InterfaceMetadata) throws(FileError) -> ConfigureOutcome {
         if let reason = configuration.exclusionReason(mac: m.mac, interfaceID: m.interfaceID, index: m.index, isPrimary: m.isPrimary) {
-            return .excluded(reason: reason, removed: try tree.remove(mac: m.mac).removed)
+            return .excluded(reason: reason, removed: try remove(mac: m.mac))
         }
         guard m.hasAnyAddress else {
-            return .noAddresses(removed: try tree.remove(mac: m.mac).removed)
+            return .noAddresses(removed: try remove(mac: m.mac))
         }
-        let lock = try FileLock(path: paths.runtime + "/lock-" + m.mac.compact)
-        try lock.lock(.exclusive)
-        defer { lock.unlock() }
         let files = NetworkdRenderer.render(m, interface: interface, configuration: configuration)
-        let change = try tree.apply(files, mac: m.mac)
+        let change = try InterfaceLock.holding(m.mac, paths: paths) { () throws(FileError) in try tree.apply(files, mac: m.mac) }
         do {
             if try deviceMap.record(m) { log.info("\(interface): recorded \(m.mac) as \(m.index) in \(paths.deviceMap)") }
         } catch {
@@ -78,11 +75,8 @@ public final class InterfaceConfigurator {
         }
     }
 
-    /// Removes everything generated for a MAC (unplug, stale config).
+    /// Removes everything generated for a MAC (unplug, exclusion, stale config).
     public func remove(mac: MACAddress) throws(FileError) -> [String] {
-        let lock = try FileLock(path: paths.runtime + "/lock-" + mac.compact)
-        try lock.lock(.exclusive)
-        defer { lock.unlock() }
-        return try tree.remove(mac: mac).removed
+        try InterfaceLock.holding(mac, paths: paths) { () throws(FileError) in try tree.remove(mac: mac).removed }
     }
 }

@@ -1,59 +1,35 @@
 import EC2NetCore
 import EC2NetSystem
 
-/// ec2-plug IFACE: udev RUN on add. Writes config, reloads, returns; never
-/// waits for its own link (networkd configures it only after this udev
-/// event ends).
+/// ec2-plug IFACE: udev RUN on add (PlugPipeline).
 enum Plug {
-    static func run(_ rt: Runtime) throws -> ExitCode {
-        let interface = try rt.interfaceArgument()
-        guard let mac = try rt.mac(of: interface) else {
-            rt.log.info("\(interface): gone before it could be configured")
-            return .notOurs
-        }
-        if rt.invocation.mac == nil && !isENI(interface, rt) {
-            rt.log.info("\(interface): not an ENI (driver \(rt.sysfs.driver(of: interface) ?? "none")); left alone")
-            return .notOurs
-        }
-        if NamingPolicy.isTemporaryName(interface) && rt.configuration.namingMode == .deviceIndex {
-            // Parked until its device-index name is free; configured after the rename.
-            PendingRenames.retrigger(rt)
-            rt.log.info("\(interface) (\(mac)): on a temporary name; configuring after the rename")
+    static func run(_ invocation: Invocation, _ edges: SystemEdges) throws(CommandError) -> ExitCode {
+        let interface = try edges.interfaceArgument()
+        let mac = try edges.mac(of: interface)
+        let pipeline = PlugPipeline(configuration: edges.configuration, paths: edges.paths, sysfs: edges.sysfs,
+                                    metadata: edges.metadata, links: edges.links, rules: edges.rules,
+                                    reloader: edges.reloader, clock: edges.clock, log: edges.log)
+        do {
+            switch try pipeline.run(interface: interface, mac: mac, isENI: isENI(interface, invocation, edges)) {
+            case .gone, .notAnENI, .goneWhileWaiting: return .notOurs
+            case .parked: return .ok
+            case .done(let outcome): return ExitCode.of(outcome)
+            }
+        } catch {
+            // From udev, IMDS not reachable yet (coldplug at boot) is a
+            // hand-over to the boot scan, not a failure: udev would log any
+            // non-zero exit of a RUN program as one.
+            guard edges.fromUdev, ExitCode.of(error) == .tryLater else { throw .pipeline(error) }
+            edges.log.info("\(interface): \(error); ec2-ifscan.service configures it")
             return .ok
         }
-        PendingRenames.release(mac, rt)
-        // This interface may just have left a name a parked one waits for;
-        // hand it over before anything here can fail (IMDS at boot).
-        PendingRenames.retrigger(rt)
-        let coordinator = try ReloadCoordinator(runDirectory: rt.paths.runtime)
-        let configurator = try rt.makeConfigurator()
-        let outcome: ConfigureOutcome
-        if let early = try configurator.precheck(interface: interface, mac: mac) {
-            outcome = early
-        } else {
-            let present = rt.sysfs.exists(interface)
-            let m = try rt.reader.read(mac: mac, timeout: rt.configuration.deviceNumberTimeout)
-            // The wait for propagation can outlast the interface (detached again).
-            if present && !rt.sysfs.exists(interface) {
-                rt.log.info("\(interface) (\(mac)): gone while its metadata propagated; nothing written")
-                _ = rt.finish(coordinator)
-                return .notOurs
-            }
-            outcome = try configurator.commit(interface: interface, metadata: m)
-        }
-        rt.imds.close()
-        OutcomeLog.write(outcome, interface: interface, mac: mac, log: rt.log)
-        if outcome.changedFiles { try coordinator.markPending() }
-        _ = rt.finish(coordinator)
-        if outcome.changedFiles { rt.cleanStaleRules(configurator.tree) }
-        return OutcomeLog.exitCode(outcome)
     }
 
     /// From udev, the rule already matched the driver (ID_NET_DRIVER); by
     /// hand, the sysfs driver must be one EC2 uses, so veth, bridges and
-    /// VLANs are never touched.
-    static func isENI(_ interface: String, _ rt: Runtime) -> Bool {
-        if rt.environment("ACTION") != nil, rt.environment("ID_NET_DRIVER") != nil { return true }
-        return rt.drivers.contains(rt.sysfs.driver(of: interface) ?? "")
+    /// VLANs are never touched. With --mac the caller vouches for it.
+    static func isENI(_ interface: String, _ invocation: Invocation, _ edges: SystemEdges) -> Bool {
+        if invocation.mac != nil || edges.fromUdev { return true }
+        return edges.drivers.contains(edges.sysfs.driver(of: interface) ?? "")
     }
 }

@@ -1,0 +1,58 @@
+import EC2NetCore
+
+/// What ec2-ifname does (udev IMPORT{program} on add): decide the udev
+/// properties and, in device-index mode, the name. Answers from the naming
+/// map in milliseconds; else asks IMDS within about 2 s; else decides
+/// without, so udev keeps its own name.
+public struct NamingPipeline {
+    /// IMDS budget: udev waits for this program on every add event.
+    public static let imdsDeadline = 1.0
+
+    private let configuration: Configuration
+    private let paths: Paths
+    private let sysfs: Sysfs
+    private let metadata: MetadataReader
+    private let log: Log
+
+    public init(configuration: Configuration, paths: Paths, sysfs: Sysfs, metadata: MetadataReader, log: Log) {
+        self.configuration = configuration
+        self.paths = paths
+        self.sysfs = sysfs
+        self.metadata = metadata
+        self.log = log
+    }
+
+    /// nil: nothing to say (naming off, Manage=none, excluded, no MAC).
+    public func run(interface: String, mac: MACAddress?) -> NamingPolicy.Decision? {
+        let c = configuration
+        guard c.namingMode != .off, c.manage != .none, let mac else { return nil }
+        if c.exclusionReason(mac: mac, interfaceID: nil, index: nil, isPrimary: true) != nil { return nil }
+
+        var known: NamingPolicy.Known? = nil
+        var knownSecondary = false
+        var source = "map"
+        if let e = DeviceMapStore(paths: paths).load()[mac] {
+            known = e
+        } else {
+            source = "IMDS"
+            do {
+                let m = try metadata.read(mac: mac, timeout: NamingPipeline.imdsDeadline, keys: [.interfaceID])
+                known = NamingPolicy.Known(index: m.index, interfaceID: m.interfaceID)
+            } catch {
+                knownSecondary = (try? metadata.primaryMAC()).map { $0 != mac } ?? false
+                source = "nothing (\(error))"
+            }
+            metadata.closeConnection()
+        }
+        let decision = NamingPolicy.decide(mode: c.namingMode, kernelName: interface, mac: mac, known: known,
+                                           knownSecondary: knownSecondary, isTaken: { sysfs.exists($0) })
+        log.info("\(interface) (\(mac)): name \(decision.name ?? "kept") from \(source): \(decision.reason)")
+        // Parked (again): a later re-trigger may fire. Renamed: the marker
+        // stays until ec2-plug runs on the final name, so no second `add`
+        // for the old path can be queued behind the rename.
+        if let name = decision.name, NamingPolicy.isTemporaryName(name) {
+            RenameHandover(paths: paths, sysfs: sysfs, log: log).release(mac)
+        }
+        return decision
+    }
+}

@@ -1,0 +1,44 @@
+/// One run's part in the reload coordination (ReloadCoordinator), scoped so
+/// that finishing it happens on every path, a thrown error included: a
+/// process that another deferred its reload to and then fails must still
+/// reload on its way out, or the other's config waits for the next timer
+/// tick (up to a minute).
+public final class ReloadScope {
+    private let coordinator: ReloadCoordinator
+    private let reloader: Reloader
+    private let clock: MonotonicClock
+    private let log: Log
+
+    private init(paths: Paths, reloader: Reloader, clock: MonotonicClock, log: Log) throws(PipelineError) {
+        do { coordinator = try ReloadCoordinator(runDirectory: paths.runtime) } catch { throw .file(error) }
+        self.reloader = reloader
+        self.clock = clock
+        self.log = log
+    }
+
+    /// Runs `body` inside the scope; finishes the coordination afterwards,
+    /// whether `body` returned or threw.
+    public static func run<T>(paths: Paths, reloader: Reloader, clock: MonotonicClock, log: Log,
+                              _ body: (ReloadScope) throws(PipelineError) -> T) throws(PipelineError) -> T {
+        let scope = try ReloadScope(paths: paths, reloader: reloader, clock: clock, log: log)
+        defer { scope.finish() }
+        return try body(scope)
+    }
+
+    /// Files changed: networkd must re-read them before the last run ends.
+    public func filesChanged() throws(PipelineError) {
+        do { try coordinator.markPending() } catch { throw .file(error) }
+    }
+
+    private func finish() {
+        do {
+            switch try coordinator.finish(reloader: reloader, settle: clock) {
+            case .reloaded: log.info("reloaded systemd-networkd")
+            case .deferred: log.info("networkd reload deferred to another ec2net process still working")
+            case .nothingPending: break
+            }
+        } catch {
+            log.error("networkd reload failed: \(error); it stays pending for the next run")
+        }
+    }
+}

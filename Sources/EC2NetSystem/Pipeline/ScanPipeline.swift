@@ -1,0 +1,154 @@
+import EC2NetCore
+
+/// What ec2-ifscan does (the boot scan and the refresh timer): configure
+/// every ENI that lacks config, refresh configured ones, remove config of
+/// gone ones; one IMDS token and connection, ENIs waiting for propagation
+/// polled together (PropagationWait), one reload at the end. An IMDS error
+/// never removes config (upstream #161): only a gone interface loses its file.
+public final class ScanPipeline {
+    public struct Options: Sendable {
+        /// A refresh does not wait for propagation: the next tick will see it.
+        public var refresh = false
+        public var setHostname = false
+        public var checkDefaultRoute = false
+
+        public init(refresh: Bool = false, setHostname: Bool = false, checkDefaultRoute: Bool = false) {
+            self.refresh = refresh
+            self.setHostname = setHostname
+            self.checkDefaultRoute = checkDefaultRoute
+        }
+    }
+
+    /// What went wrong per interface; the scan itself carries on.
+    public struct Report {
+        public var failures: [PipelineError] = []
+        public var changedFiles = false
+        /// IMDS answered 403: the scan stopped at once.
+        public var forbidden: Bool {
+            failures.contains { if case .metadata(.imds(.forbidden(_))) = $0 { return true } else { return false } }
+        }
+    }
+
+    private let configuration: Configuration
+    private let paths: Paths
+    private let sysfs: Sysfs
+    private let devices: DeviceEnumerator
+    private let metadata: MetadataReader
+    private let links: LinkControl?
+    private let rules: RuleTable?
+    private let routes: DefaultRouteSource?
+    private let hostname: HostnameSetter?
+    private let reloader: Reloader
+    private let clock: MonotonicClock
+    private let log: Log
+
+    /// - Parameters:
+    ///   - routes: nil skips the default-route check (no kernel to ask).
+    ///   - hostname: nil skips setting the hostname.
+    public init(configuration: Configuration, paths: Paths, sysfs: Sysfs, devices: DeviceEnumerator,
+                metadata: MetadataReader, links: LinkControl?, rules: RuleTable?, routes: DefaultRouteSource?,
+                hostname: HostnameSetter?, reloader: Reloader, clock: MonotonicClock, log: Log) {
+        self.configuration = configuration
+        self.paths = paths
+        self.sysfs = sysfs
+        self.devices = devices
+        self.metadata = metadata
+        self.links = links
+        self.rules = rules
+        self.routes = routes
+        self.hostname = hostname
+        self.reloader = reloader
+        self.clock = clock
+        self.log = log
+    }
+
+    public func run(_ options: Options) throws(PipelineError) -> Report {
+        // Manage=none: installed but inert; no removal, no rule cleanup, no reload.
+        if configuration.manage == .none {
+            log.info("Manage=none; nothing done")
+            return Report()
+        }
+        let configurator = try PipelineError.files { () throws(FileError) in
+            try InterfaceConfigurator(configuration: configuration, paths: paths, reader: metadata, links: links, log: log)
+        }
+        let found = devices.enumerate()
+        OtherNetworkManagers(paths: paths, sysfs: sysfs).warn(about: found, log: log)
+        let report = try ReloadScope.run(paths: paths, reloader: reloader, clock: clock, log: log) {
+            scope throws(PipelineError) -> Report in
+            var report = Report()
+            try removeGone(present: Set(found.map(\.mac)), configurator, &report)
+            try configure(found, configurator, options, &report)
+            metadata.closeConnection()
+            if options.setHostname && configuration.setHostname, let hostname {
+                HostnameUpdate(paths: paths, metadata: metadata, setter: hostname, log: log).run()
+            }
+            if options.checkDefaultRoute, let routes,
+               DefaultRouteCheck(metadata: metadata, routes: routes, sysfs: sysfs, log: log).run() {
+                report.changedFiles = true  // a reload lets the primary's metric apply
+            }
+            metadata.closeConnection()
+            if report.changedFiles { try scope.filesChanged() }
+            return report
+        }
+        if let rules { StaleRuleCleaner(tree: configurator.tree, rules: rules, log: log).clean() }
+        return report
+    }
+
+    /// Config whose interface is gone: the only case where a scan removes.
+    private func removeGone(present: Set<MACAddress>, _ configurator: InterfaceConfigurator,
+                            _ report: inout Report) throws(PipelineError) {
+        for f in try PipelineError.files({ () throws(FileError) in try configurator.tree.owned() }) where !present.contains(f.mac) {
+            let removed = try PipelineError.files { () throws(FileError) in try configurator.remove(mac: f.mac) }
+            if !removed.isEmpty {
+                log.info("\(f.interface) (\(f.mac)): interface gone; removed \(removed.joined(separator: ", "))")
+                report.changedFiles = true
+            }
+        }
+    }
+
+    private func configure(_ found: [NetworkDevice], _ configurator: InterfaceConfigurator, _ options: Options,
+                           _ report: inout Report) throws(PipelineError) {
+        var waiting: [NetworkDevice] = []
+        for d in found {
+            if let early = try PipelineError.files({ () throws(FileError) in try configurator.precheck(interface: d.name, mac: d.mac) }) {
+                OutcomeLog.write(early, interface: d.name, mac: d.mac, log: log)
+                report.changedFiles = report.changedFiles || early.changedFiles
+            } else {
+                waiting.append(d)
+            }
+        }
+        let byMAC = Dictionary(waiting.map { ($0.mac, $0) }, uniquingKeysWith: { a, _ in a })
+        var fileError: FileError? = nil
+        PropagationWait(reader: metadata, clock: clock).wait(
+            for: waiting.map(\.mac), timeout: options.refresh ? 0 : configuration.deviceNumberTimeout,
+            isPresent: { mac in byMAC[mac].map { sysfs.exists($0.name) } ?? false }
+        ) { mac, result in
+            guard let d = byMAC[mac] else { return true }
+            switch result {
+            case .ready(let m):
+                do throws(FileError) {
+                    let o = try configurator.commit(interface: d.name, metadata: m)
+                    OutcomeLog.write(o, interface: d.name, mac: d.mac, log: log)
+                    report.changedFiles = report.changedFiles || o.changedFiles
+                } catch {
+                    fileError = error
+                    return false
+                }
+            case .gone:
+                log.info("\(d.name) (\(d.mac)): gone during the scan; nothing written")
+            case .failed(.imds(.forbidden(let path))):
+                log.error("\(IMDSError.forbidden(path: path)); stopping the scan, config left as it was")
+                report.failures.append(.metadata(.imds(.forbidden(path: path))))
+                return false
+            case .failed(let e):
+                log.error("\(d.name) (\(d.mac)): \(e); its config is left as it was")
+                report.failures.append(.metadata(e))
+            case .notPropagated(let what, let waited):
+                log.warning("\(d.name) (\(d.mac)): \(what) not in IMDS yet; the next scan will configure it")
+                report.failures.append(.metadata(.notPropagated(d.mac, what: what, waited: waited)))
+            }
+            return true
+        }
+        if let fileError { throw .file(fileError) }
+    }
+}

@@ -1,0 +1,113 @@
+import Glibc
+import EC2NetCore
+import EC2NetSystem
+
+/// The real collaborators for one run, built from the command line and the
+/// environment. Construction only: what a run does is in EC2NetSystem's
+/// pipelines, which take these as small protocols so tests substitute them.
+///
+/// `--root DIR` names a tree that is not this host's: the kernel is not
+/// that tree's, so no kernel state is read or changed (no altnames, no rule
+/// cleanup, no default-route check, no hostname); those steps log that they
+/// were skipped.
+struct SystemEdges {
+    let paths: Paths
+    let sysfs: Sysfs
+    let log: Syslog
+    let configuration: Configuration
+    let clock = SystemClock()
+    let metadata: MetadataReader
+    let reloader: Reloader
+    private let invocation: Invocation
+    private let environment: (String) -> String?
+
+    init(invocation: Invocation, environment: @escaping (String) -> String?) throws(PipelineError) {
+        self.invocation = invocation
+        self.environment = environment
+        paths = Paths(root: invocation.root)
+        sysfs = Sysfs(root: invocation.sysfs)
+        log = Syslog(program: invocation.tool.programName, echoToStderr: invocation.verbose)
+        let loaded: ConfigurationLoader.Result
+        do { loaded = try ConfigurationLoader.load(paths: paths, explicit: invocation.config) } catch { throw .configuration(error) }
+        for d in loaded.diagnostics { log.warning("config: \(d)") }
+        var c = loaded.configuration
+        if let t = invocation.deviceNumberTimeout { c.deviceNumberTimeout = t }
+        configuration = c
+        reloader = NetworkctlReloader(path: environment("EC2NET_NETWORKCTL") ?? NetworkctlReloader.defaultPath)
+        metadata = MetadataReader(source: SystemEdges.imds(invocation, c, clock, log), clock: clock)
+    }
+
+    private static func imds(_ invocation: Invocation, _ c: Configuration, _ clock: SystemClock, _ log: Log) -> IMDSClient {
+        let raw: [String]
+        if let e = invocation.imds, !e.isEmpty { raw = [e] }
+        else if let e = c.imdsEndpoint { raw = [e] }
+        else { raw = IMDSClient.defaultEndpoints }
+        var timing = IMDSClient.Timing()
+        timing.requestTimeout = c.imdsTimeout
+        if invocation.tool == .ifname { timing = .naming(requestTimeout: c.imdsTimeout) }
+        let urls = raw.compactMap { try? HTTPURL(parsing: $0) }
+        if urls.count != raw.count { log.error("invalid IMDS endpoint \(Printable.quote(raw.joined(separator: " "))); using the default") }
+        return IMDSClient(endpoints: urls.isEmpty ? IMDSClient.defaultEndpoints.map { try! HTTPURL(parsing: $0) } : urls,
+                          timing: timing, clock: clock, userAgent: "ec2net/\(Invocation.version)")
+    }
+
+    private var ownsKernel: Bool { paths.isRealRoot }
+
+    private func netlink(_ purpose: String) -> NetlinkChannel? {
+        do { return NetlinkChannel(transport: try NetlinkSocket()) } catch {
+            log.warning("\(purpose) disabled: \(error)")
+            return nil
+        }
+    }
+
+    var links: LinkControl? {
+        guard ownsKernel, invocation.altNames else { return nil }
+        return netlink("altnames").map { AltNames(channel: $0) }
+    }
+
+    var rules: RuleTable? {
+        guard ownsKernel else { return nil }
+        return netlink("stale rule cleanup").map { PolicyRuleTable(channel: $0) }
+    }
+
+    var routes: DefaultRouteSource? {
+        guard ownsKernel else { log.info("default route check: not with --root"); return nil }
+        return netlink("default route check").map { DefaultRoutes(channel: $0) }
+    }
+
+    var hostname: HostnameSetter? {
+        guard ownsKernel else { log.info("hostname: not set with --root"); return nil }
+        return KernelHostname()
+    }
+
+    /// Drivers whose devices are ENIs (EC2NET_DRIVERS for other hardware).
+    var drivers: Set<String> {
+        guard let d = environment("EC2NET_DRIVERS"), !d.isEmpty else { return UdevDevices.ec2Drivers }
+        return Set(d.split(separator: " ").map(String.init))
+    }
+
+    /// libudev for the host's own sysfs; a directory walk of `--sysfs DIR`.
+    var devices: DeviceEnumerator {
+        invocation.sysfs == "/sys" ? UdevDevices(drivers: drivers, sysfs: sysfs) : SysfsDevices(sysfs: sysfs, drivers: drivers)
+    }
+
+    /// Run by udev for this event (RUN, IMPORT): ACTION is set.
+    var fromUdev: Bool { environment("ACTION") != nil }
+
+    /// IFACE from the command line, else udev's $INTERFACE, validated.
+    func interfaceArgument() throws(CommandError) -> String {
+        guard let name = invocation.arguments.first ?? environment("INTERFACE") else {
+            throw .usage(UsageError(description: "\(invocation.tool.programName) needs an interface name"))
+        }
+        guard InterfaceNameRule.isValid(name) else { throw .usage(UsageError(description: "invalid interface name \(Printable.quote(name))")) }
+        return name
+    }
+
+    /// The interface's MAC from --mac or sysfs; nil when sysfs has none (gone).
+    func mac(of interface: String) throws(CommandError) -> MACAddress? {
+        if let m = invocation.mac {
+            do { return try MACAddress(parsing: m) } catch { throw .usage(UsageError(description: "--mac: \(error)")) }
+        }
+        do { return try sysfs.mac(of: interface) } catch { throw .pipeline(.interfaceState(interface: interface, error)) }
+    }
+}
