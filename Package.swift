@@ -46,6 +46,11 @@ let package = Package(
             exclude: ["Golden"]
         ),
         .testTarget(
+            name: "ec2netTests",
+            dependencies: ["ec2net", "EC2NetSystem", "EC2NetCore"],
+            path: "Tests/ec2netTests"
+        ),
+        .testTarget(
             name: "EC2NetSystemTests",
             dependencies: ["EC2NetSystem", "EC2NetCore"],
             path: "Tests/EC2NetSystemTests"

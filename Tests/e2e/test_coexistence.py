@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from scenarios import (CONFIG_FILE, assert_policy_routing, boot_and_scan, ec2net_tables, extra_eni,
+from scenarios import (CONFIG_FILE, GENERATED_DIR, assert_policy_routing, boot_and_scan, ec2net_tables, extra_eni,
                        generated_files, link_configured, one_subnet, rule_sources, scan, table_routes,
                        three_enis_same_subnet, two_enis_same_subnet, wait_rule_sources, write_config)
 from sim.simulation import binaries_present, build_dir
@@ -151,6 +151,36 @@ def test_manage_none_configures_nothing_and_never_reloads(sim):
     assert sim.ec2net("ec2-ifscan", env=counted).returncode == 0
     assert sim.instance.read_file(NETWORKCTL_CALLS).splitlines() == ["reload"]
     assert len(generated_files(sim)) == 3
+
+
+def test_manage_none_changes_nothing_even_with_stale_config(sim):
+    """Issue 14: Manage=none means nothing happens from any entry point, even
+    with stale generated files, a gone interface and ec2net rules present:
+    no file written or removed, no rule cleaned, no reload."""
+    subnet = sim.add_subnet(one_subnet())
+    primary, secondary = two_enis_same_subnet(subnet)
+    third = extra_eni(subnet, 2)
+    enis = [primary, secondary, third]
+    boot_and_scan(sim, enis)
+    wait_rule_sources(sim, secondary.route_table, set(secondary.ipv4))
+    third_name = sim.instance.ifname_of(third.mac)
+    write_config(sim, "[Interfaces]\nManage=none\n")
+    sim.detach(third)  # its config is stale now; udev's ec2-unplug must leave it
+    sim.instance.run(["ip", "rule", "add", "from", "10.0.0.99", "lookup", "10001", "priority", "10001"])
+
+    def state():
+        files = {f: sim.instance.read_file(f"{GENERATED_DIR}/{f}") for f in generated_files(sim)}
+        return files, sim.instance.ip_rules("-4"), sim.instance.ip_rules("-6")
+
+    before = state()
+    assert len(before[0]) == 3, "the stale file of the detached ENI is there"
+    secondary_name = sim.instance.ifname_of(secondary.mac)
+    for program, *args in (("ec2-ifscan",), ("ec2-ifscan", "--refresh"), ("ec2-plug", secondary_name),
+                           ("ec2-unplug", third_name)):
+        result = sim.ec2net(program, *args)
+        assert result.returncode == 0, f"{program}: {result.stderr}"
+        assert state() == before, f"{program} {' '.join(args)} changed something"
+    assert not [line for line in sim.instance.syslog.lines() if "reloaded" in line or "removed" in line]
 
 
 # --- MTU -----------------------------------------------------------------------------

@@ -1,0 +1,71 @@
+import Foundation
+import Glibc
+import XCTest
+@testable import EC2NetCore
+@testable import EC2NetSystem
+
+/// Collaborators of the pipelines, recorded instead of done.
+
+final class RecordingLog: Log {
+    private(set) var lines: [(LogLevel, String)] = []
+    func log(_ level: LogLevel, _ message: String) { lines.append((level, message)) }
+    func contains(_ text: String) -> Bool { lines.contains { $0.1.contains(text) } }
+    var problems: [String] { lines.filter { $0.0 >= .warning }.map(\.1) }
+}
+
+final class FakeRuleTable: RuleTable {
+    var rules: [PolicyRule]
+    private(set) var deleted: [PolicyRule] = []
+    init(_ rules: [PolicyRule]) { self.rules = rules }
+    func ownedRules() throws(NetlinkError) -> [PolicyRule] { rules }
+    func delete(_ rule: PolicyRule) throws(NetlinkError) {
+        deleted.append(rule)
+        rules.removeAll { $0 == rule }
+    }
+}
+
+final class FakeDefaultRoutes: DefaultRouteSource {
+    var routes: [AddressFamily: PreferredDefaultRoute] = [:]
+    func preferred(_ family: AddressFamily) throws(NetlinkError) -> PreferredDefaultRoute? { routes[family] }
+}
+
+final class FakeHostname: HostnameSetter {
+    private(set) var set: [String] = []
+    func setHostname(_ name: String) throws(FileError) { set.append(name) }
+}
+
+struct FixedDevices: DeviceEnumerator {
+    var devices: [NetworkDevice]
+    func enumerate() -> [NetworkDevice] { devices }
+}
+
+/// A temporary root with a fake sysfs holding ENA devices.
+struct FakeHost {
+    let root: String
+    let paths: Paths
+    let sysfs: Sysfs
+
+    init(_ test: XCTestCase) throws {
+        root = try makeTemporaryDirectory(test)
+        paths = Paths(root: root + "/root")
+        sysfs = Sysfs(root: root + "/sys")
+        try Directory.makePath(paths.networkdRuntime)
+    }
+
+    func addLink(_ name: String, mac: String) throws {
+        try Directory.makePath(sysfs.root + "/class/net/\(name)/device")
+        try writeText(sysfs.root + "/class/net/\(name)/address", mac + "\n")
+    }
+
+    func removeLink(_ name: String) throws {
+        try FileManager.default.removeItem(atPath: sysfs.root + "/class/net/\(name)")
+    }
+
+    func device(_ name: String, _ mac: String) throws -> NetworkDevice {
+        NetworkDevice(name: name, mac: try MACAddress(parsing: mac), driver: "ena")
+    }
+
+    var generated: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: paths.networkdRuntime)) ?? []).sorted()
+    }
+}

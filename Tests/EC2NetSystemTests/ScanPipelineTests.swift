@@ -1,0 +1,147 @@
+import Foundation
+import XCTest
+@testable import EC2NetCore
+@testable import EC2NetSystem
+
+/// The scan loop (ec2-ifscan) against fakes: which ENIs it configures,
+/// waits for, reports and removes, how many reloads it asks for, and which
+/// kernel collaborators it uses.
+final class ScanPipelineTests: XCTestCase {
+    static let primary = MetadataReaderTests.primary
+    static let secondary = MetadataReaderTests.secondary
+
+    var host: FakeHost!
+    var source: DictionarySource!
+    var clock: FakeClock!
+    var log: RecordingLog!
+    var reloader: CountingReloader!
+    var rules: FakeRuleTable!
+    var routes: FakeDefaultRoutes!
+    var hostname: FakeHostname!
+    var devices: [NetworkDevice] = []
+
+    override func setUpWithError() throws {
+        host = try FakeHost(self)
+        source = DictionarySource(MetadataReaderTests.singleCard())
+        clock = FakeClock()
+        log = RecordingLog()
+        reloader = CountingReloader()
+        rules = FakeRuleTable([])
+        routes = FakeDefaultRoutes()
+        hostname = FakeHostname()
+        try host.addLink("eth0", mac: Self.primary)
+        try host.addLink("eth1", mac: Self.secondary)
+        devices = [try host.device("eth0", Self.primary), try host.device("eth1", Self.secondary)]
+    }
+
+    func scan(_ options: ScanPipeline.Options = .init(), configuration: Configuration = Configuration()) throws -> ScanPipeline.Report {
+        try ScanPipeline(configuration: configuration, paths: host.paths, sysfs: host.sysfs,
+                         devices: FixedDevices(devices: devices), metadata: MetadataReader(source: source, clock: clock),
+                         links: nil, rules: rules, routes: routes, hostname: hostname, reloader: reloader,
+                         clock: clock, log: log).run(options)
+    }
+
+    func testConfiguresEveryENIWithOneReload() throws {
+        let report = try scan()
+        XCTAssertTrue(report.failures.isEmpty, "\(report.failures)")
+        XCTAssertEqual(host.generated, ["05-ec2net-eth0.network", "05-ec2net-eth1.network"])
+        XCTAssertEqual(reloader.count, 1)
+        XCTAssertTrue(clock.sleeps.allSatisfy { $0 == ReloadCoordinator.settleDelay }, "no propagation wait: \(clock.sleeps)")
+        // A second scan changes nothing and does not reload.
+        XCTAssertTrue(try scan().failures.isEmpty)
+        XCTAssertEqual(reloader.count, 1)
+    }
+
+    func testBootScanWaitsForAPropagatingDeviceNumber() throws {
+        source = DictionarySource(MetadataReaderTests.singleCard(secondaryDevice: "0"))
+        var polls = 0
+        clock.onSleep = { [unowned self] _ in
+            polls += 1
+            if polls == 3 { source.values["network/interfaces/macs/\(Self.secondary)/device-number"] = "1" }
+        }
+        let report = try scan()
+        XCTAssertTrue(report.failures.isEmpty, "\(report.failures)")
+        XCTAssertEqual(host.generated, ["05-ec2net-eth0.network", "05-ec2net-eth1.network"])
+        XCTAssertTrue(try String(contentsOfFile: host.paths.networkdRuntime + "/05-ec2net-eth1.network", encoding: .utf8)
+            .contains("Table=10001"))
+    }
+
+    func testRefreshDoesNotWaitAndReportsThePendingENI() throws {
+        source = DictionarySource(MetadataReaderTests.singleCard(secondaryDevice: "0"))
+        let report = try scan(.init(refresh: true))
+        XCTAssertEqual(host.generated, ["05-ec2net-eth0.network"])
+        guard case .metadata(.notPropagated(let mac, _, _))? = report.failures.first else {
+            return XCTFail("\(report.failures)")
+        }
+        XCTAssertEqual(mac.description, Self.secondary)
+        XCTAssertTrue(clock.sleeps.allSatisfy { $0 == ReloadCoordinator.settleDelay }, "a refresh never waits: \(clock.sleeps)")
+    }
+
+    func testForbiddenStopsTheScanWithoutTouchingAnything() throws {
+        _ = try scan()
+        let before = host.generated
+        source.failure = .forbidden(path: "/latest/api/token")
+        let report = try scan(.init(refresh: true))
+        XCTAssertTrue(report.forbidden)
+        XCTAssertEqual(report.failures.count, 1, "stops at the first 403")
+        XCTAssertEqual(host.generated, before)
+        XCTAssertEqual(reloader.count, 1, "only the first scan reloaded")
+    }
+
+    func testAnIMDSErrorNeverRemovesConfigButAGoneInterfaceDoes() throws {
+        _ = try scan()
+        source.failure = .unreachable("test")
+        XCTAssertFalse(try scan(.init(refresh: true)).failures.isEmpty)
+        XCTAssertEqual(host.generated.count, 2)
+        source.failure = nil
+        devices.removeLast()
+        try host.removeLink("eth1")
+        XCTAssertTrue(try scan(.init(refresh: true)).failures.isEmpty)
+        XCTAssertEqual(host.generated, ["05-ec2net-eth0.network"])
+        XCTAssertEqual(reloader.count, 2)
+    }
+
+    func testManageNoneDoesNothingAtAll() throws {
+        _ = try scan()
+        devices.removeLast()
+        rules.rules = [PolicyRule(source: "10.9.9.9", table: 10001)!]
+        var c = Configuration()
+        c.manage = .none
+        let report = try scan(.init(setHostname: true, checkDefaultRoute: true), configuration: c)
+        XCTAssertTrue(report.failures.isEmpty)
+        XCTAssertEqual(host.generated.count, 2, "the gone interface's file stays")
+        XCTAssertEqual(rules.deleted, [])
+        XCTAssertEqual(hostname.set, [])
+        XCTAssertEqual(reloader.count, 1, "only the first scan reloaded")
+    }
+
+    func testStaleRulesGoAndWantedRulesStay() throws {
+        let wanted = PolicyRule(source: "10.0.0.20", table: 10001)!
+        let stale = PolicyRule(source: "10.0.0.99", table: 10001)!
+        rules.rules = [wanted, stale]
+        _ = try scan()
+        XCTAssertEqual(rules.deleted, [stale])
+        XCTAssertTrue(log.contains("removed stale rule \(stale)"))
+    }
+
+    func testDefaultRouteThroughASecondaryAsksForAReload() throws {
+        _ = try scan()
+        routes.routes[.ipv4] = PreferredDefaultRoute(interface: "eth1", metric: 513)
+        _ = try scan(.init(refresh: true, checkDefaultRoute: true))
+        XCTAssertEqual(reloader.count, 2)
+        XCTAssertTrue(log.problems.contains { $0.contains("not the primary ENI \(Self.primary)") }, "\(log.problems)")
+        routes.routes[.ipv4] = PreferredDefaultRoute(interface: "eth0", metric: 512)
+        _ = try scan(.init(refresh: true, checkDefaultRoute: true))
+        XCTAssertEqual(reloader.count, 2)
+    }
+
+    func testHostnameOnlyWhenTheAdminSetNone() throws {
+        source.values["local-hostname"] = "ip-10-0-0-10.ec2.internal other-name"
+        _ = try scan(.init(setHostname: true))
+        XCTAssertEqual(hostname.set, ["ip-10-0-0-10.ec2.internal"])
+        try Directory.makePath(host.paths.root + "/etc")
+        try writeText(host.paths.hostnameFile, "web-1\n")
+        _ = try scan(.init(setHostname: true))
+        XCTAssertEqual(hostname.set.count, 1, "a static hostname is never changed")
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import XCTest
+@testable import ec2net
+@testable import EC2NetCore
+@testable import EC2NetSystem
+
+/// The exit codes: every error maps to one (ExitCode.of has no default
+/// branch, so a new error case does not compile until it is mapped), and
+/// the README's table says exactly what the enum says.
+final class ExitCodeTests: XCTestCase {
+    func testErrorsMapToTheirCodes() throws {
+        let mac = try MACAddress(parsing: "02:00:00:00:00:02")
+        let cases: [(PipelineError, ExitCode)] = [
+            (.metadata(.imds(.unreachable("down"))), .tryLater),
+            (.metadata(.imds(.status(503, path: "/"))), .tryLater),
+            (.metadata(.notPropagated(mac, what: "device-number", waited: 20)), .tryLater),
+            (.metadata(.imds(.forbidden(path: "/"))), .imdsForbidden),
+            (.metadata(.imds(.tokenRefused(status: 404))), .imdsProtocol),
+            (.metadata(.imds(.notText(path: "/"))), .imdsProtocol),
+            (.metadata(.invalid(.missing(key: "mac"))), .badMetadata),
+            (.file(.foreign(path: "/run/x")), .cannotWrite),
+            (.configuration(.operation("read", path: "/etc/x", errno: 2)), .configuration),
+            // A MAC in sysfs that does not parse is not "try later".
+            (.interfaceState(interface: "eth1", .invalidMAC("zz")), .software),
+        ]
+        for (error, code) in cases {
+            XCTAssertEqual(ExitCode.of(error), code, "\(error)")
+            XCTAssertEqual(ExitCode.of(CommandError.pipeline(error)), code)
+        }
+        XCTAssertEqual(ExitCode.of(CommandError.usage(UsageError(description: "x"))), .usage)
+    }
+
+    func testOutcomesMapToTheirCodes() {
+        XCTAssertEqual(ExitCode.of(ConfigureOutcome.excluded(reason: "x", removed: [])), .notOurs)
+        XCTAssertEqual(ExitCode.of(ConfigureOutcome.adminOwned(file: "x", removed: [])), .notOurs)
+        XCTAssertEqual(ExitCode.of(ConfigureOutcome.unchanged), .ok)
+        XCTAssertEqual(ExitCode.of(ConfigureOutcome.inert), .ok)
+        XCTAssertEqual(ExitCode.of(ConfigureOutcome.noAddresses(removed: [])), .ok)
+    }
+
+    /// README.md "Exit codes (sysexits)": one row per code, no more, no less.
+    func testReadmeTableMatchesTheEnum() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        guard let start = text.range(of: "## Exit codes") else { return XCTFail("README has no exit code section") }
+        let section = text[start.upperBound...].prefix { _ in true }
+        var codes: [Int32] = []
+        for line in section.split(separator: "\n").dropFirst() {
+            if line.hasPrefix("## ") { break }
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            if let first = cells.first, let code = Int32(first) { codes.append(code) }
+        }
+        XCTAssertEqual(codes.sorted(), ExitCode.allCases.map(\.rawValue).sorted())
+    }
+}

@@ -1,0 +1,57 @@
+"""Reload coordination across processes (issue 14): every run finishes its
+part on every path, so a reload one process deferred to another is never
+lost when that other one then fails.
+
+A plug of eth2 is held in its IMDS reads and then fails (500s beyond the
+retries, exit 75); meanwhile a plug of eth1 writes its file and, seeing
+eth2's run still working, defers the reload to it.  eth2's run must reload
+on its way out: exactly one reload, by the time both have exited (before
+the fix: none, until the next timer tick).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ec2_instance import EX_OK, EX_TEMPFAIL, Instance, eni, file_of, mac_of, scenario  # noqa: E402
+from ec2net_harness import fake_networkctl, mock_imds, temp_root  # noqa: E402,F401  (fixtures)
+
+
+@pytest.fixture
+def inst(temp_root, mock_imds, fake_networkctl) -> Instance:
+    instance = Instance(temp_root, mock_imds(scenario([eni(i) for i in range(3)])), fake_networkctl)
+    for index in range(3):
+        instance.add_device(index)
+    return instance
+
+
+def test_a_reload_deferred_to_a_run_that_then_fails_still_happens(inst):
+    inst.imds.fault(path=f"/macs/{mac_of(2)}/", delay=0.5, status=500)
+    failing = inst.start_plug(2)
+    try:
+        deadline = time.monotonic() + 30
+        while not any(mac_of(2) in entry["path"] for entry in inst.imds.log()):
+            assert time.monotonic() < deadline and failing.poll() is None, "eth2's plug never asked IMDS"
+            time.sleep(0.02)
+
+        done = inst.plug(1)
+        assert done.returncode == EX_OK, done.stderr
+        assert "deferred to another ec2net process" in done.stderr
+        assert inst.networkctl.reloads() == [], "eth2's run is still working: eth1's run defers"
+
+        _, stderr = failing.communicate(timeout=60)
+    finally:
+        if failing.poll() is None:
+            failing.kill()
+            failing.wait()
+    assert failing.returncode == EX_TEMPFAIL, stderr
+    assert "reloaded systemd-networkd" in stderr
+    assert len(inst.networkctl.reloads()) == 1
+    assert (inst.root.network_dir / file_of(1)).exists()
+    assert not (inst.root.network_dir / file_of(2)).exists(), "an IMDS error writes nothing"
