@@ -33,14 +33,11 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from ec2_instance import (  # noqa: E402
+from ec2net_harness import (
     EX_CANTCREAT,
     EX_DATAERR,
     EX_NOPERM,
@@ -49,20 +46,14 @@ from ec2_instance import (  # noqa: E402
     EX_TEMPFAIL,
     EX_UNAVAILABLE,
     Instance,
+    command,
     eni,
+    environment,
     file_of,
     iface_of,
     mac_of,
     problem_lines,
     reference_files,
-    scenario,
-)
-from ec2net_harness import (  # noqa: E402,F401  (fixtures)
-    fake_networkctl,
-    mock_imds,
-    program_path,
-    temp_root,
-    unreachable_imds,
 )
 
 TOOLS = ["ec2-plug", "ec2-ifscan"]
@@ -71,9 +62,9 @@ LATE = 2  # the ENI hot-plugged late in the propagation cases
 
 
 @pytest.fixture
-def inst(temp_root, mock_imds, fake_networkctl) -> Instance:
+def inst(make_instance) -> Instance:
     """eth0 and eth1 configured; then IMDS gained a secondary IP on eth1."""
-    instance = Instance(temp_root, mock_imds(scenario([eni(0), eni(1)])), fake_networkctl)
+    instance = make_instance([eni(0), eni(1)])
     for index in (0, 1):
         instance.add_device(index)
         assert instance.plug(index).returncode == EX_OK
@@ -83,11 +74,7 @@ def inst(temp_root, mock_imds, fake_networkctl) -> Instance:
 
 def run_tool(inst: Instance, tool: str, *extra: str, imds: str | None = None):
     if tool == "ec2-plug":
-        if imds is not None:
-            from ec2net_harness import run
-            return run("ec2-plug", "-v", "--no-altnames", *extra, iface_of(1),
-                       env=inst.env, root=inst.root, imds=imds)
-        return inst.plug(1, *extra)
+        return inst.plug(1, *extra, imds=imds)
     return inst.scan("--refresh", *extra, imds=imds)
 
 
@@ -308,10 +295,9 @@ def run_with_unwritable_run(inst: Instance, tool: str, kind: str) -> dict[str, A
     code, output and what the directory held afterwards, as seen inside."""
     if shutil.which("unshare") is None or os.geteuid() != 0:
         pytest.skip("needs root and unshare(1)")
-    argv = [str(program_path(tool)), "--root", str(inst.root.path), "--imds", inst.imds.url, "-v", "--no-altnames"]
-    argv += ["--refresh"] if tool == "ec2-ifscan" else [iface_of(1)]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("EC2NET_", "AWS_EC2_METADATA"))}
-    env.update(inst.env, EC2NET_SYSFS=str(inst.root.sysfs))
+    argv = command(tool, "-v", "--no-altnames", "--refresh" if tool == "ec2-ifscan" else iface_of(1),
+                   root=inst.root, imds=inst.imds)
+    env = environment(inst.env, inst.root)
     spec = {"dir": str(inst.root.network_dir), "kind": kind, "argv": argv, "env": env}
     outer = subprocess.run(["unshare", "--mount", "--propagation", "private", sys.executable, "-c",
                             NAMESPACE_RUNNER, json.dumps(spec)], capture_output=True, text=True, timeout=120)

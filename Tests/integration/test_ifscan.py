@@ -11,17 +11,11 @@ Run from the repository root after `swift build`:
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from ec2_instance import (  # noqa: E402
+from ec2net_harness import (
     EX_NOPERM,
     EX_OK,
-    Instance,
     efa_only_eni,
     eni,
     file_of,
@@ -30,18 +24,9 @@ from ec2_instance import (  # noqa: E402
     mac_of,
     problem_lines,
     reference_files,
-    scenario,
 )
-from ec2net_harness import fake_networkctl, mock_imds, temp_root  # noqa: E402,F401  (fixtures)
 
 HANDWRITTEN = "10-handwritten.network"
-
-
-@pytest.fixture
-def make_instance(temp_root, mock_imds, fake_networkctl):
-    def make(enis: list[dict]) -> Instance:
-        return Instance(temp_root, mock_imds(scenario(enis)), fake_networkctl)
-    return make
 
 
 def address_lines(text: str) -> list[str]:
@@ -268,7 +253,7 @@ def test_manage_none_writes_nothing_and_never_reloads(make_instance):
         assert result.returncode == EX_OK
         assert problem_lines(result) == []
     assert inst.generated() == {}
-    assert not (inst.root.path / "var" / "lib" / "ec2net" / "interfaces").exists()
+    assert not (inst.root.state_dir / "interfaces").exists()
     assert inst.reloads() == []
     assert inst.imds.stats()["requests"] == 0, "an inert ec2net asked IMDS"
 
