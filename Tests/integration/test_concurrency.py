@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from ec2net_harness import EX_OK, Instance, eni, file_of, mac_of, problem_lines, reference_files
+from ec2net_harness import EX_OK, Instance, eni, file_of, mac_of, problem_lines, reaping, reference_files
 
 ENI_COUNT = 32
 HOLD = 2.0  # seconds each token answer is held while the burst starts
@@ -22,25 +22,20 @@ HOLD = 2.0  # seconds each token answer is held while the burst starts
 @pytest.fixture
 def inst(make_instance) -> Instance:
     instance = make_instance([eni(i) for i in range(ENI_COUNT)])
-    for index in range(ENI_COUNT):
-        instance.add_device(index)
+    instance.add_devices(range(ENI_COUNT))
     return instance
 
 
 def burst(inst: Instance) -> None:
     """32 ec2-plug and one ec2-ifscan --refresh, all at once; all must succeed."""
     inst.imds.fault(delay=HOLD, path="^/latest/api/token$", count=ENI_COUNT + 1)
-    processes = []
     try:
-        for index in range(ENI_COUNT):
-            processes.append(inst.start_plug(index))
-        processes.append(inst.start_scan("--refresh"))
-        results = [(p, *p.communicate(timeout=120)) for p in processes]
+        with reaping([]) as processes:
+            for index in range(ENI_COUNT):
+                processes.append(inst.start_plug(index))
+            processes.append(inst.start_scan("--refresh"))
+            results = [(p, *p.communicate(timeout=120)) for p in processes]
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
         inst.imds.clear_faults()
     failed = []
     for process, stdout, stderr in results:

@@ -25,7 +25,7 @@ from collections import Counter
 
 import pytest
 
-from ec2net_harness import EX_OK, Instance, eni, file_of, mac_of, reference_files, rich_eni
+from ec2net_harness import EX_OK, Instance, eni, file_of, mac_of, reaping, reference_files, rich_eni
 
 TRIALS = int(os.environ.get("EC2NET_CRASH_TRIALS", "40"))
 SEED = int(os.environ.get("EC2NET_CRASH_SEED", str(random.SystemRandom().randrange(1 << 32))))
@@ -78,17 +78,12 @@ def test_sigkill_at_random_points_leaves_old_or_new_and_the_next_run_converges(m
         inst.imds.fault(delay=rng.uniform(0, IMDS_JITTER), path="/local-ipv4s$|/ipv4-prefix$")
         map_before = device_map.read_bytes() if device_map.exists() else None
 
-        process = inst.start_plug(TARGET)
-        try:
+        with reaping([inst.start_plug(TARGET)]) as (process,):
             time.sleep(rng.uniform(0, KILL_WINDOW))
             finished = process.poll() is not None
             if not finished:
                 os.kill(process.pid, signal.SIGKILL)
             process.communicate(timeout=60)
-        finally:
-            if process.poll() is None:
-                os.kill(process.pid, signal.SIGKILL)
-                process.wait()
 
         # After the kill: the old version, the new one, or (only if it was absent) nothing.
         files = inst.network_bytes()

@@ -47,12 +47,14 @@ from ec2net_harness import (
     EX_UNAVAILABLE,
     Instance,
     command,
+    echo,
     eni,
     environment,
     file_of,
     iface_of,
     mac_of,
     problem_lines,
+    reaping,
     reference_files,
 )
 
@@ -88,7 +90,7 @@ def assert_one_clear_line(result, *keywords: str) -> None:
     """One problem line per failing ENI (ec2-plug: exactly one), naming the cause."""
     lines = problem_lines(result)
     assert lines, f"no error line on stderr:\n{result.stderr}"
-    assert len(lines) <= 2, f"more than one line per ENI:\n" + "\n".join(lines)
+    assert len(lines) <= 2, "more than one line per ENI:\n" + "\n".join(lines)
     if "ec2-plug" in result.args[0]:
         assert len(lines) == 1, "\n".join(lines)
     for line in lines:
@@ -235,17 +237,13 @@ def test_interface_disappears_while_device_number_propagates(inst, tool, propaga
         process = inst.start_plug(LATE, "--device-number-timeout", "3")
     else:
         process = inst.start_scan("--device-number-timeout", "3")
-    try:
+    with reaping([process]):
         wait_for_request(inst, f"/{mac_of(LATE)}/device-number")
         inst.remove_device(LATE)  # udev's remove: the device is gone
         if propagates:
             inst.imds.set(mac_of(LATE), "device-number-delay", 0)
         stdout, stderr = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    print(f"$ {' '.join(process.args)}\n-> exit {process.returncode}\n{stdout}{stderr}")
+    echo(process, stdout, stderr)
     if tool == "ec2-plug":
         assert process.returncode in (EX_TEMPFAIL, EX_UNAVAILABLE)
     else:

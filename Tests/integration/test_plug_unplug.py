@@ -20,6 +20,7 @@ from ec2net_harness import (
     mac_of,
     parse_network_file,
     read_generated,
+    reaping,
     scenario,
     sections_named,
 )
@@ -113,16 +114,10 @@ def test_concurrent_plugs_write_every_file_and_reload_once(host):
     # answer briefly keeps all eight inside their IMDS read until all have
     # started, so the test checks reload coalescing, not process start-up speed.
     host.imds.fault(delay=0.5, path="^/latest/api/token$", count=ENI_COUNT)
-    processes = []
-    try:
+    with reaping([]) as processes:
         for index in range(ENI_COUNT):
             processes.append(host.start_plug(f"eth{index}"))
         results = [(p.args[-1], *p.communicate(timeout=60)) for p in processes]
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
     for (interface, stdout, stderr), process in zip(results, processes):
         print(f"{interface}: exit {process.returncode}\n{stdout}{stderr}")
     assert [p.returncode for p in processes] == [EX_OK] * ENI_COUNT

@@ -11,7 +11,8 @@ nothing of pytest.
                           unplug by ENI index, and what they left (state)
   MockIMDSProcess         Tests/support/mock_imds.py as a process on loopback
   FakeNetworkctl          EC2NET_NETWORKCTL that records reloads
-  run / spawn / command   one program, to completion / started / its argv
+  run / spawn / command   one program, to completion / started / its argv;
+                          reaping(processes) kills what still runs on leaving
   read_generated, snapshot, sections_named   what the programs wrote
   eni, rich_eni, efa_only_eni, scenario      ENIs and instances for the mock
 
@@ -20,6 +21,7 @@ ENI `index` is eth<index> with MAC mac_of(index) and device-number index.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -30,7 +32,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from mock_imds import ControlClient
 
@@ -130,18 +132,32 @@ def spawn(name: str, *args: str, env: dict[str, str] | None = None,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@contextlib.contextmanager
+def reaping(processes: list[subprocess.Popen]) -> Iterator[list[subprocess.Popen]]:
+    """On leaving the block, every process of the list (also those appended
+    inside it) that still runs is killed by its PID and waited for."""
+    try:
+        yield processes
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+
+
+def echo(process: subprocess.Popen, stdout: str, stderr: str) -> None:
+    """A finished program's command line, exit code and output, for pytest
+    to show on failure."""
+    print(f"$ {' '.join(process.args)}\n-> exit {process.returncode}\n{stdout}{stderr}")
+
+
 def run(name: str, *args: str, env: dict[str, str] | None = None,
         root: "TempRoot | Path | None" = None, imds: "ControlClient | str | None" = None,
         timeout: float = RUN_TIMEOUT) -> subprocess.CompletedProcess:
     """Run a program to completion; its output is echoed for pytest to show on failure."""
-    process = spawn(name, *args, env=env, root=root, imds=imds)
-    try:
+    with reaping([spawn(name, *args, env=env, root=root, imds=imds)]) as (process,):
         stdout, stderr = process.communicate(timeout=timeout)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
-    print(f"$ {' '.join(process.args)}\n-> exit {process.returncode}\n{stdout}{stderr}")
+    echo(process, stdout, stderr)
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
@@ -457,6 +473,10 @@ class Instance:
 
     def add_device(self, index: int, driver: str | None = "ena", mac: str | None = None) -> None:
         self.root.add_device(index, driver=driver, mac=mac)
+
+    def add_devices(self, indices) -> None:
+        for index in indices:
+            self.root.add_device(index)
 
     def remove_device(self, index: int) -> None:
         self.root.remove_device(index)
