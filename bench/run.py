@@ -41,7 +41,6 @@ import platform
 import re
 import shlex
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -52,15 +51,21 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+# Run by path (`python3 bench/run.py`), not under pytest, so pytest.ini's
+# pythonpath does not apply: the harness is found here, its one place.
 sys.path.insert(0, str(REPO / "Tests" / "support"))
 
-from mock_imds import ControlClient  # noqa: E402
+# The tests' harness (plain Python, no pytest): the same roots, mock and ENIs.
+from ec2net_harness import (  # noqa: E402
+    MockIMDSProcess,
+    TempRoot,
+    command,
+    environment,
+    eni,
+    rich_eni,
+    scenario,
+)
 
-sys.path.insert(0, str(REPO / "Tests" / "integration"))
-# The same ENIs as the integration tests measure.
-from ec2_instance import eni, mac_of, rich_eni  # noqa: E402
-
-MOCK = REPO / "Tests" / "support" / "mock_imds.py"
 NAMES = ("ec2-plug", "ec2-ifscan", "ec2-unplug", "ec2-ifname")
 NETWORKCTL = "/bin/true"  # a reload costs one posix_spawn of a trivial program
 UPSTREAM_CARD_WAIT = "8 x 0.5 s polls for network-card (about 4.4 s)"
@@ -92,74 +97,15 @@ def load_average() -> str:
 
 
 # --------------------------------------------------------------------------
-# The instance: scenarios, mock IMDS, fake root.
+# The instance: scenarios, mock IMDS, fake root (Tests/support/ec2net_harness.py).
 # --------------------------------------------------------------------------
 
-def scenario(enis: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"mac": mac_of(0), "instance-id": "i-0123456789abcdef0", "http_tokens": "required", "interfaces": enis}
-
-
-class Mock(ControlClient):
-    """mock_imds.py as a process on 127.0.0.1, stopped by its PID."""
-
-    def __init__(self, description: dict[str, Any], work: Path):
-        work.mkdir(parents=True, exist_ok=True)
-        (work / "scenario.json").write_text(json.dumps(description))
-        port_file = work / "port"
-        self.process = subprocess.Popen(
-            [sys.executable, str(MOCK), "--listen", "127.0.0.1:0", "--scenario", str(work / "scenario.json"),
-             "--port-file", str(port_file)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while not port_file.exists():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("mock IMDS did not start")
-            time.sleep(0.01)
-        self.url = f"http://127.0.0.1:{int(port_file.read_text())}"
-        super().__init__(self.url)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                os.kill(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-
-
-@dataclass
-class Root:
-    """A temporary --root and fake sysfs with `count` ENIs (driver ena)."""
-
-    path: Path
-    sysfs: Path
-
-    @classmethod
-    def make(cls, directory: Path, count: int) -> "Root":
-        root = cls(directory / "root", directory / "sys")
-        (root.path / "run" / "systemd" / "network").mkdir(parents=True)
-        (root.path / "etc" / "systemd" / "network").mkdir(parents=True)
-        driver = root.sysfs / "bus" / "pci" / "drivers" / "ena"
-        driver.mkdir(parents=True)
-        for index in range(count):
-            root.add(index)
-        return root
-
-    def add(self, index: int) -> None:
-        link = self.sysfs / "class" / "net" / f"eth{index}"
-        (link / "device").mkdir(parents=True, exist_ok=True)
-        (link / "address").write_text(mac_of(index) + "\n")
-        if not (link / "device" / "driver").is_symlink():
-            (link / "device" / "driver").symlink_to(self.sysfs / "bus" / "pci" / "drivers" / "ena")
-
-    @property
-    def network_dir(self) -> Path:
-        return self.path / "run" / "systemd" / "network"
-
-    def clear(self) -> None:
-        for p in self.network_dir.iterdir():
-            p.unlink()
+def make_root(directory: Path, count: int) -> TempRoot:
+    """A temporary --root and fake sysfs with ENIs 0..count-1 (driver ena)."""
+    root = TempRoot.make(directory)
+    for index in range(count):
+        root.add_device(index)
+    return root
 
 
 @dataclass
@@ -169,30 +115,29 @@ class Bench:
     quick: bool
     rows: list[tuple[str, str, str]] = field(default_factory=list)  # (what, result, command)
     details: dict[str, Any] = field(default_factory=dict)
-    mocks: list[Mock] = field(default_factory=list)
+    mocks: list[MockIMDSProcess] = field(default_factory=list)
 
     def runs(self, full: int) -> int:
         return max(10, full // 10) if self.quick else full
 
-    def mock(self, description: dict[str, Any]) -> Mock:
-        m = Mock(description, self.work / f"imds{len(self.mocks)}")
+    def mock(self, description: dict[str, Any]) -> MockIMDSProcess:
+        m = MockIMDSProcess(description, self.work / f"imds{len(self.mocks)}", request_log=False)
         self.mocks.append(m)
         return m
 
-    def env(self, root: Root) -> dict[str, str]:
-        base = {k: v for k, v in os.environ.items() if not k.startswith(("EC2NET_", "AWS_EC2_METADATA"))}
-        return {**base, "EC2NET_SYSFS": str(root.sysfs), "EC2NET_NETWORKCTL": NETWORKCTL}
+    def env(self, root: TempRoot) -> dict[str, str]:
+        return environment({"EC2NET_NETWORKCTL": NETWORKCTL}, root)
 
-    def command(self, name: str, root: Root, imds: Mock, *args: str) -> list[str]:
-        return [str(self.bin_dir / name), "--root", str(root.path), "--imds", imds.url, "--no-altnames", *args]
+    def command(self, name: str, root: TempRoot, imds: MockIMDSProcess, *args: str) -> list[str]:
+        return command(name, "--no-altnames", *args, root=root, imds=imds, directory=self.bin_dir)
 
-    def run(self, argv: list[str], root: Root, check: bool = True) -> subprocess.CompletedProcess:
+    def run(self, argv: list[str], root: TempRoot, check: bool = True) -> subprocess.CompletedProcess:
         result = subprocess.run(argv, env=self.env(root), capture_output=True, text=True, timeout=120)
         if check and result.returncode != 0:
             raise RuntimeError(f"{shlex.join(argv)} -> {result.returncode}\n{result.stderr}")
         return result
 
-    def hyperfine(self, label: str, argv: list[str], root: Root, runs: int, prepare: str | None = None,
+    def hyperfine(self, label: str, argv: list[str], root: TempRoot, runs: int, prepare: str | None = None,
                   warmup: int = 3) -> tuple[list[float], str]:
         """Seconds per run, and the hyperfine command line that measured them."""
         out = self.work / f"hyperfine-{len(self.details)}.json"
@@ -239,7 +184,7 @@ def summary(values: list[float]) -> dict[str, float]:
 
 def bench_plug_latency(b: Bench) -> None:
     imds = b.mock(scenario([eni(0), rich_eni(1)]))
-    root = Root.make(b.work / "plug", 2)
+    root = make_root(b.work / "plug", 2)
     argv = b.command("ec2-plug", root, imds, "eth1")
     target = root.network_dir / "05-ec2net-eth1.network"
     runs = b.runs(200)
@@ -258,7 +203,7 @@ def bench_split_writes(b: Bench) -> None:
     separately with Nagle on (issue 13): a keep-alive client that does not
     ack at once waits out its own delayed ACK (~40 ms) on every response."""
     runs = b.runs(100)
-    root = Root.make(b.work / "split", 2)
+    root = make_root(b.work / "split", 2)
     target = root.network_dir / "05-ec2net-eth1.network"
     medians = {}
     for writes in ("one", "split"):
@@ -276,7 +221,7 @@ def bench_split_writes(b: Bench) -> None:
 def bench_single_card_secondary(b: Bench) -> None:
     # A single-card type: no ENI publishes network-card.
     imds = b.mock(scenario([eni(0), eni(1)]))
-    root = Root.make(b.work / "single-card", 2)
+    root = make_root(b.work / "single-card", 2)
     argv = b.command("ec2-plug", root, imds, "eth1")
     runs = b.runs(50)
     times, cmd = b.hyperfine("single-card", argv, root, runs,
@@ -294,12 +239,12 @@ def bench_single_card_secondary(b: Bench) -> None:
 
 def bench_late_device_number(b: Bench) -> None:
     imds = b.mock(scenario([eni(0)]))
-    root = Root.make(b.work / "late", 1)
+    root = make_root(b.work / "late", 1)
     walls = []
     trials = 2 if b.quick else 5
     for trial in range(trials):
         index = 1 + trial
-        root.add(index)
+        root.add_device(index)
         argv = b.command("ec2-plug", root, imds, f"eth{index}")
         start = time.monotonic()  # before the attach: the mock's clock starts inside it
         imds.attach({**eni(index), "device-number-delay": 6})
@@ -316,14 +261,14 @@ def bench_late_device_number(b: Bench) -> None:
 def bench_ifscan(b: Bench) -> None:
     for count in (1, 8, 32, 64):
         imds = b.mock(scenario([eni(i) for i in range(count)]))
-        root = Root.make(b.work / f"scan{count}", count)
+        root = make_root(b.work / f"scan{count}", count)
         boot = b.command("ec2-ifscan", root, imds)
         runs = b.runs(30)
         prepare = f"find {root.network_dir} -name 05-ec2net-*.network -delete"
         times, cmd = b.hyperfine(f"scan-boot-{count}", boot, root, runs, prepare=prepare)
         cpu = []
         for _ in range(b.runs(10)):
-            root.clear()
+            root.clear_network()
             cpu.append(rusage_of(boot, b.env(root))[0])
         b.add(f"ec2-ifscan boot scan from scratch, {count} ENI{'s' if count > 1 else ''} ({runs} runs)",
               f"median {ms(statistics.median(times))}, p99 {ms(percentile(times, 99))}; "
@@ -348,7 +293,7 @@ def rusage_of(argv: list[str], env: dict[str, str]) -> tuple[float, int, int]:
 def bench_refresh_cpu(b: Bench) -> None:
     count = 15
     imds = b.mock(scenario([eni(i) for i in range(count)]))
-    root = Root.make(b.work / "cpu", count)
+    root = make_root(b.work / "cpu", count)
     b.run(b.command("ec2-ifscan", root, imds), root)
     argv = b.command("ec2-ifscan", root, imds, "--refresh")
     samples = []
@@ -366,7 +311,7 @@ def bench_refresh_cpu(b: Bench) -> None:
 
 def bench_peak_rss(b: Bench) -> None:
     imds = b.mock(scenario([rich_eni(0)] + [rich_eni(i) for i in range(1, 64)]))
-    root = Root.make(b.work / "rss", 64)
+    root = make_root(b.work / "rss", 64)
     operations = {
         "ec2-plug": (b.command("ec2-plug", root, imds, "eth1"), "rich ENI, writes its file"),
         "ec2-ifscan": (b.command("ec2-ifscan", root, imds), "boot scan of 64 rich ENIs from scratch"),
@@ -395,7 +340,7 @@ def bench_traffic(b: Bench) -> None:
     count = 15
     enis = [eni(0)] + [rich_eni(i) for i in range(1, count)]
     imds = b.mock(scenario(enis))
-    root = Root.make(b.work / "traffic", count)
+    root = make_root(b.work / "traffic", count)
     operations = [
         ("ec2-plug, rich secondary ENI, first time", b.command("ec2-plug", root, imds, "eth1")),
         ("ec2-plug, same ENI, up to date", b.command("ec2-plug", root, imds, "eth1")),
@@ -452,8 +397,8 @@ def write_report(path: Path, b: Bench, notes: list[str], invocation: str) -> Non
         "| measure | result | command |",
         "|---|---|---|",
     ]
-    for what, result, command in b.rows:
-        lines.append(f"| {what} | {result} | `{command.replace('|', '¦')}` |")
+    for what, result, how in b.rows:
+        lines.append(f"| {what} | {result} | `{how.replace('|', '¦')}` |")
     lines += ["", "## Reading the figures", "",
               "- A plug that writes includes the reload coordination: the last ec2net process out waits "
               "`ReloadCoordinator.settleDelay` (20 ms) for other udev events of the same burst before it "

@@ -18,10 +18,10 @@ import signal
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sim import linux  # noqa: E402
-from sim.process import RUN_ID_ENV  # noqa: E402
-from sim.simulation import BASE_DIR  # noqa: E402
+# Run by path, this directory is first on sys.path (the `sim` package is
+# found); under pytest, pytest.ini's pythonpath. Nothing here needs Tests/support.
+from sim import linux
+from sim.process import BASE_DIR, RUN_ID_ENV
 
 
 def _belongs_to(pid, run_id):

@@ -5,27 +5,12 @@ always runs (failure, Ctrl-C, SIGTERM), and a failing test's report carries
 the daemons' logs.
 """
 import os
-import shutil
 import signal
-import sys
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import cleanup  # noqa: E402
-from sim.simulation import Simulation  # noqa: E402
-
-REQUIRED_PROGRAMS = ["ip", "nsenter", "unshare", "dnsmasq", "dbus-daemon", "udevadm", "networkctl", "ping",
-                     "/lib/systemd/systemd-networkd", "/lib/systemd/systemd-udevd"]
-
-
-def _missing_requirements():
-    if os.geteuid() != 0:
-        return "the e2e suite needs root (network and mount namespaces)"
-    missing = [p for p in REQUIRED_PROGRAMS if not shutil.which(p)]
-    if missing:
-        return "missing programs: " + ", ".join(missing) + " (see Tests/e2e/README.md)"
-    return None
+import cleanup
+from sim.simulation import Simulation, missing_requirements
 
 
 def pytest_configure(config):
@@ -43,8 +28,9 @@ def pytest_sessionstart(session):
 
 
 def pytest_collection_modifyitems(config, items):
-    reason = _missing_requirements()
+    reason = missing_requirements()
     if reason:
+        reason = f"the e2e suite {reason} (see Tests/e2e/README.md)"
         here = os.path.dirname(os.path.abspath(__file__))
         for item in items:
             if str(item.fspath).startswith(here):

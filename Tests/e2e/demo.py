@@ -9,19 +9,20 @@ failure or Ctrl-C.  Exit 0 when the end state is right, 1 when not, 2 when
 the demo cannot run here.
 """
 import os
-import shutil
 import signal
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+if __name__ == "__main__":
+    # Run by path (`make demo`, by hand), not under pytest: this directory is
+    # first on sys.path, but pytest.ini's pythonpath does not apply, and the
+    # simulation's mock IMDS client (sim/imds.py) is Tests/support/mock_imds.py.
+    sys.path.insert(1, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+
 import cleanup  # noqa: E402
 from scenarios import (assert_policy_routing, extra_eni, generated_files, link_configured, one_subnet,  # noqa: E402
                        three_enis_same_subnet)
-from sim.simulation import Simulation, binaries_present, build_dir  # noqa: E402
-
-PROGRAMS = ["ip", "nsenter", "unshare", "dnsmasq", "dbus-daemon", "udevadm", "networkctl", "ping",
-            "/lib/systemd/systemd-networkd", "/lib/systemd/systemd-udevd"]
+from sim.simulation import Simulation, binaries_present, build_dir, missing_requirements  # noqa: E402
 
 
 def heading(text):
@@ -34,11 +35,9 @@ def show(sim, *argv):
 
 
 def cannot_run():
-    if os.geteuid() != 0:
-        return "the demo needs root (network and mount namespaces): sudo make demo"
-    missing = [p for p in PROGRAMS if not shutil.which(p)]
-    if missing:
-        return "missing programs: " + ", ".join(missing) + " (make deps)"
+    reason = missing_requirements()
+    if reason:
+        return f"the demo {reason} (sudo make demo: as root, installing what is missing)"
     if not binaries_present():
         return f"ec2net binaries not built in {build_dir()} (make release)"
     return None

@@ -13,20 +13,11 @@ head and body in separate writes (issue 13) gives the same files.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
-
-from ec2net_harness import (  # noqa: E402
-    fake_networkctl,  # noqa: F401  (fixture)
-    mock_imds,  # noqa: F401
-    read_generated,
-    run,
-    temp_root,  # noqa: F401
-)
+from ec2net_harness import read_generated, run
 
 TESTS = Path(__file__).resolve().parent.parent
 TREES = TESTS / "fixtures" / "imds"

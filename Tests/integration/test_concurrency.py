@@ -9,52 +9,33 @@ reads together and the burst really overlaps.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from ec2_instance import (  # noqa: E402
-    EX_OK,
-    Instance,
-    eni,
-    file_of,
-    mac_of,
-    problem_lines,
-    reference_files,
-    scenario,
-)
-from ec2net_harness import fake_networkctl, mock_imds, temp_root  # noqa: E402,F401  (fixtures)
+from ec2net_harness import EX_OK, Instance, eni, file_of, mac_of, problem_lines, reaping, reference_files
 
 ENI_COUNT = 32
 HOLD = 2.0  # seconds each token answer is held while the burst starts
 
 
 @pytest.fixture
-def inst(temp_root, mock_imds, fake_networkctl) -> Instance:
-    instance = Instance(temp_root, mock_imds(scenario([eni(i) for i in range(ENI_COUNT)])), fake_networkctl)
-    for index in range(ENI_COUNT):
-        instance.add_device(index)
+def inst(make_instance) -> Instance:
+    instance = make_instance([eni(i) for i in range(ENI_COUNT)])
+    instance.add_devices(range(ENI_COUNT))
     return instance
 
 
 def burst(inst: Instance) -> None:
     """32 ec2-plug and one ec2-ifscan --refresh, all at once; all must succeed."""
     inst.imds.fault(delay=HOLD, path="^/latest/api/token$", count=ENI_COUNT + 1)
-    processes = []
     try:
-        for index in range(ENI_COUNT):
-            processes.append(inst.start_plug(index))
-        processes.append(inst.start_scan("--refresh"))
-        results = [(p, *p.communicate(timeout=120)) for p in processes]
+        with reaping([]) as processes:
+            for index in range(ENI_COUNT):
+                processes.append(inst.start_plug(index))
+            processes.append(inst.start_scan("--refresh"))
+            results = [(p, *p.communicate(timeout=120)) for p in processes]
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
         inst.imds.clear_faults()
     failed = []
     for process, stdout, stderr in results:
@@ -91,5 +72,5 @@ def test_burst_with_the_device_map_converges(inst, tmp_path):
     # The naming map (/var/lib/ec2net/interfaces) is shared by every writer:
     # after the burst it must hold one line per ENI, as after a serial run.
     burst(inst)
-    lines = (inst.root.path / "var" / "lib" / "ec2net" / "interfaces").read_text().splitlines()
+    lines = (inst.root.state_dir / "interfaces").read_text().splitlines()
     assert sorted(lines) == sorted(f"{mac_of(i)} device={i} card=0 eni=eni-{i + 0xabc0:017x}" for i in range(ENI_COUNT))

@@ -20,26 +20,12 @@ from __future__ import annotations
 import os
 import random
 import signal
-import sys
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from ec2_instance import (  # noqa: E402
-    EX_OK,
-    Instance,
-    eni,
-    file_of,
-    mac_of,
-    reference_files,
-    rich_eni,
-    scenario,
-)
-from ec2net_harness import fake_networkctl, mock_imds, temp_root  # noqa: E402,F401  (fixtures)
+from ec2net_harness import EX_OK, Instance, eni, file_of, mac_of, reaping, reference_files, rich_eni
 
 TRIALS = int(os.environ.get("EC2NET_CRASH_TRIALS", "40"))
 SEED = int(os.environ.get("EC2NET_CRASH_SEED", str(random.SystemRandom().randrange(1 << 32))))
@@ -61,11 +47,10 @@ def set_version(inst: Instance, version: str) -> None:
         inst.imds.set(mac_of(TARGET), key, value)
 
 
-def test_sigkill_at_random_points_leaves_old_or_new_and_the_next_run_converges(temp_root, mock_imds,
-                                                                               fake_networkctl, tmp_path):
+def test_sigkill_at_random_points_leaves_old_or_new_and_the_next_run_converges(make_instance, tmp_path):
     print(f"EC2NET_CRASH_SEED={SEED} EC2NET_CRASH_TRIALS={TRIALS}")
     rng = random.Random(SEED)
-    inst = Instance(temp_root, mock_imds(scenario([eni(0), rich_eni(TARGET)])), fake_networkctl)
+    inst = make_instance([eni(0), rich_eni(TARGET)])
     inst.add_device(TARGET)
     name = file_of(TARGET)
 
@@ -74,7 +59,7 @@ def test_sigkill_at_random_points_leaves_old_or_new_and_the_next_run_converges(t
         set_version(inst, version)
         renderings[version] = reference_files(inst.imds, tmp_path / f"reference-{version}", (TARGET,))[name]
     assert renderings["A"] != renderings["B"]
-    device_map = inst.root.path / "var" / "lib" / "ec2net" / "interfaces"
+    device_map = inst.root.state_dir / "interfaces"
     assert inst.plug(TARGET).returncode == EX_OK
     map_line = device_map.read_text()  # what the naming map holds once written
     device_map.unlink()
@@ -93,17 +78,12 @@ def test_sigkill_at_random_points_leaves_old_or_new_and_the_next_run_converges(t
         inst.imds.fault(delay=rng.uniform(0, IMDS_JITTER), path="/local-ipv4s$|/ipv4-prefix$")
         map_before = device_map.read_bytes() if device_map.exists() else None
 
-        process = inst.start_plug(TARGET)
-        try:
+        with reaping([inst.start_plug(TARGET)]) as (process,):
             time.sleep(rng.uniform(0, KILL_WINDOW))
             finished = process.poll() is not None
             if not finished:
                 os.kill(process.pid, signal.SIGKILL)
             process.communicate(timeout=60)
-        finally:
-            if process.poll() is None:
-                os.kill(process.pid, signal.SIGKILL)
-                process.wait()
 
         # After the kill: the old version, the new one, or (only if it was absent) nothing.
         files = inst.network_bytes()

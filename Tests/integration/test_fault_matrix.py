@@ -33,14 +33,11 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from ec2_instance import (  # noqa: E402
+from ec2net_harness import (
     EX_CANTCREAT,
     EX_DATAERR,
     EX_NOPERM,
@@ -49,20 +46,16 @@ from ec2_instance import (  # noqa: E402
     EX_TEMPFAIL,
     EX_UNAVAILABLE,
     Instance,
+    command,
+    echo,
     eni,
+    environment,
     file_of,
     iface_of,
     mac_of,
     problem_lines,
+    reaping,
     reference_files,
-    scenario,
-)
-from ec2net_harness import (  # noqa: E402,F401  (fixtures)
-    fake_networkctl,
-    mock_imds,
-    program_path,
-    temp_root,
-    unreachable_imds,
 )
 
 TOOLS = ["ec2-plug", "ec2-ifscan"]
@@ -71,9 +64,9 @@ LATE = 2  # the ENI hot-plugged late in the propagation cases
 
 
 @pytest.fixture
-def inst(temp_root, mock_imds, fake_networkctl) -> Instance:
+def inst(make_instance) -> Instance:
     """eth0 and eth1 configured; then IMDS gained a secondary IP on eth1."""
-    instance = Instance(temp_root, mock_imds(scenario([eni(0), eni(1)])), fake_networkctl)
+    instance = make_instance([eni(0), eni(1)])
     for index in (0, 1):
         instance.add_device(index)
         assert instance.plug(index).returncode == EX_OK
@@ -83,11 +76,7 @@ def inst(temp_root, mock_imds, fake_networkctl) -> Instance:
 
 def run_tool(inst: Instance, tool: str, *extra: str, imds: str | None = None):
     if tool == "ec2-plug":
-        if imds is not None:
-            from ec2net_harness import run
-            return run("ec2-plug", "-v", "--no-altnames", *extra, iface_of(1),
-                       env=inst.env, root=inst.root, imds=imds)
-        return inst.plug(1, *extra)
+        return inst.plug(1, *extra, imds=imds)
     return inst.scan("--refresh", *extra, imds=imds)
 
 
@@ -101,7 +90,7 @@ def assert_one_clear_line(result, *keywords: str) -> None:
     """One problem line per failing ENI (ec2-plug: exactly one), naming the cause."""
     lines = problem_lines(result)
     assert lines, f"no error line on stderr:\n{result.stderr}"
-    assert len(lines) <= 2, f"more than one line per ENI:\n" + "\n".join(lines)
+    assert len(lines) <= 2, "more than one line per ENI:\n" + "\n".join(lines)
     if "ec2-plug" in result.args[0]:
         assert len(lines) == 1, "\n".join(lines)
     for line in lines:
@@ -248,17 +237,13 @@ def test_interface_disappears_while_device_number_propagates(inst, tool, propaga
         process = inst.start_plug(LATE, "--device-number-timeout", "3")
     else:
         process = inst.start_scan("--device-number-timeout", "3")
-    try:
+    with reaping([process]):
         wait_for_request(inst, f"/{mac_of(LATE)}/device-number")
         inst.remove_device(LATE)  # udev's remove: the device is gone
         if propagates:
             inst.imds.set(mac_of(LATE), "device-number-delay", 0)
         stdout, stderr = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    print(f"$ {' '.join(process.args)}\n-> exit {process.returncode}\n{stdout}{stderr}")
+    echo(process, stdout, stderr)
     if tool == "ec2-plug":
         assert process.returncode in (EX_TEMPFAIL, EX_UNAVAILABLE)
     else:
@@ -308,10 +293,9 @@ def run_with_unwritable_run(inst: Instance, tool: str, kind: str) -> dict[str, A
     code, output and what the directory held afterwards, as seen inside."""
     if shutil.which("unshare") is None or os.geteuid() != 0:
         pytest.skip("needs root and unshare(1)")
-    argv = [str(program_path(tool)), "--root", str(inst.root.path), "--imds", inst.imds.url, "-v", "--no-altnames"]
-    argv += ["--refresh"] if tool == "ec2-ifscan" else [iface_of(1)]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("EC2NET_", "AWS_EC2_METADATA"))}
-    env.update(inst.env, EC2NET_SYSFS=str(inst.root.sysfs))
+    argv = command(tool, "-v", "--no-altnames", "--refresh" if tool == "ec2-ifscan" else iface_of(1),
+                   root=inst.root, imds=inst.imds)
+    env = environment(inst.env, inst.root)
     spec = {"dir": str(inst.root.network_dir), "kind": kind, "argv": argv, "env": env}
     outer = subprocess.run(["unshare", "--mount", "--propagation", "private", sys.executable, "-c",
                             NAMESPACE_RUNNER, json.dumps(spec)], capture_output=True, text=True, timeout=120)

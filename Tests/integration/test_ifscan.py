@@ -11,14 +11,9 @@ Run from the repository root after `swift build`:
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from ec2_instance import (  # noqa: E402
+from ec2net_harness import (
     EX_NOPERM,
     EX_OK,
     Instance,
@@ -30,18 +25,17 @@ from ec2_instance import (  # noqa: E402
     mac_of,
     problem_lines,
     reference_files,
-    scenario,
 )
-from ec2net_harness import fake_networkctl, mock_imds, temp_root  # noqa: E402,F401  (fixtures)
 
 HANDWRITTEN = "10-handwritten.network"
 
 
-@pytest.fixture
-def make_instance(temp_root, mock_imds, fake_networkctl):
-    def make(enis: list[dict]) -> Instance:
-        return Instance(temp_root, mock_imds(scenario(enis)), fake_networkctl)
-    return make
+def booted(make_instance, enis: list[dict]) -> Instance:
+    """An instance whose ENIs (eth0...) are all present, after its boot scan."""
+    inst = make_instance(enis)
+    inst.add_devices(range(len(enis)))
+    assert inst.scan().returncode == EX_OK
+    return inst
 
 
 def address_lines(text: str) -> list[str]:
@@ -90,10 +84,7 @@ def test_scan_configures_refreshes_and_removes_exactly_what_it_should(make_insta
 
 
 def test_scan_uses_one_token_and_one_connection(make_instance):
-    inst = make_instance([eni(i) for i in range(4)])
-    for index in range(4):
-        inst.add_device(index)
-    assert inst.scan().returncode == EX_OK
+    inst = booted(make_instance, [eni(i) for i in range(4)])
     stats = inst.imds.stats()
     print(f"IMDS traffic for one scan of 4 ENIs: {stats}")
     assert stats["tokens"] == 1
@@ -110,10 +101,7 @@ def test_scan_ignores_devices_with_other_drivers(make_instance):
 
 
 def test_second_scan_changes_nothing(make_instance):
-    inst = make_instance([eni(i) for i in range(3)])
-    for index in range(3):
-        inst.add_device(index)
-    assert inst.scan().returncode == EX_OK
+    inst = booted(make_instance, [eni(i) for i in range(3)])
     before, reloads = inst.state(), inst.reloads()
     for mode in ((), ("--refresh",)):
         assert inst.scan(*mode).returncode == EX_OK
@@ -135,10 +123,7 @@ TRANSIENT_FAILURES = {
 
 @pytest.mark.parametrize("failure", TRANSIENT_FAILURES.values(), ids=TRANSIENT_FAILURES.keys())
 def test_refresh_adds_then_removes_a_secondary_ip_and_a_failure_between_changes_nothing(make_instance, failure):
-    inst = make_instance([eni(i) for i in range(3)])
-    for index in range(3):
-        inst.add_device(index)
-    assert inst.scan().returncode == EX_OK
+    inst = booted(make_instance, [eni(i) for i in range(3)])
     original = inst.network_bytes()
     assert len(inst.reloads()) == 1
 
@@ -175,8 +160,7 @@ def test_refresh_adds_then_removes_a_secondary_ip_and_a_failure_between_changes_
 def test_refresh_does_not_wait_for_an_unpropagated_eni(make_instance):
     inst = make_instance([eni(0), eni(1)])
     inst.imds.attach({**eni(2), "device-number-delay": 1000})
-    for index in range(3):
-        inst.add_device(index)
+    inst.add_devices(range(3))
     result = inst.scan("--refresh")
     # eth2 is left for the next tick (exit 75); the others are configured.
     assert sorted(inst.generated()) == [file_of(0), file_of(1)]
@@ -193,8 +177,7 @@ EXCLUDED = {"mac": mac_of(1), "device": "device:1"}
 def test_excluded_eni_gets_no_file(make_instance, rule):
     inst = make_instance([eni(i) for i in range(3)])
     inst.configure(f"[Interfaces]\nExclude={rule}\n")
-    for index in range(3):
-        inst.add_device(index)
+    inst.add_devices(range(3))
     result = inst.scan()
     assert result.returncode == EX_OK
     assert sorted(inst.generated()) == [file_of(0), file_of(2)]
@@ -204,10 +187,7 @@ def test_excluded_eni_gets_no_file(make_instance, rule):
 
 @pytest.mark.parametrize("rule", EXCLUDED.values(), ids=EXCLUDED.keys())
 def test_stale_file_of_a_newly_excluded_eni_is_removed_by_the_next_scan(make_instance, rule):
-    inst = make_instance([eni(i) for i in range(3)])
-    for index in range(3):
-        inst.add_device(index)
-    assert inst.scan().returncode == EX_OK
+    inst = booted(make_instance, [eni(i) for i in range(3)])
     before = inst.state()["network"]
     inst.configure(f"[Interfaces]\nExclude={rule}\n")
     result = inst.scan("--refresh")
@@ -228,17 +208,13 @@ def test_exclusion_does_not_touch_a_file_ec2net_did_not_write(make_instance):
     impostor = inst.root.network_dir / file_of(1)
     impostor.write_text(f"[Match]\nMACAddress={mac_of(1)}\n\n[Network]\nDHCP=yes\n")
     inst.configure(f"[Interfaces]\nExclude={mac_of(1)}\n")
-    for index in range(2):
-        inst.add_device(index)
+    inst.add_devices(range(2))
     assert inst.scan().returncode == EX_OK
     assert impostor.read_text().startswith("[Match]")
 
 
 def test_manage_primary_only(make_instance):
-    inst = make_instance([eni(i) for i in range(3)])
-    for index in range(3):
-        inst.add_device(index)
-    assert inst.scan().returncode == EX_OK
+    inst = booted(make_instance, [eni(i) for i in range(3)])
     primary = inst.state()["network"][file_of(0)]
     inst.configure("[Interfaces]\nManage=primary-only\n")
     result = inst.scan("--refresh")
@@ -251,8 +227,7 @@ def test_manage_primary_only(make_instance):
 def test_manage_primary_only_on_a_fresh_root(make_instance):
     inst = make_instance([eni(i) for i in range(3)])
     inst.configure("[Interfaces]\nManage=primary-only\n")
-    for index in range(3):
-        inst.add_device(index)
+    inst.add_devices(range(3))
     assert inst.scan().returncode == EX_OK
     assert sorted(inst.generated()) == [file_of(0)]
     assert inst.generated()[file_of(0)].splitlines()[0] == header(mac_of(0))
@@ -261,14 +236,13 @@ def test_manage_primary_only_on_a_fresh_root(make_instance):
 def test_manage_none_writes_nothing_and_never_reloads(make_instance):
     inst = make_instance([eni(i) for i in range(3)])
     inst.configure("[Interfaces]\nManage=none\n")
-    for index in range(3):
-        inst.add_device(index)
+    inst.add_devices(range(3))
     for mode in ((), ("--refresh",)):
         result = inst.scan(*mode)
         assert result.returncode == EX_OK
         assert problem_lines(result) == []
     assert inst.generated() == {}
-    assert not (inst.root.path / "var" / "lib" / "ec2net" / "interfaces").exists()
+    assert not (inst.root.state_dir / "interfaces").exists()
     assert inst.reloads() == []
     assert inst.imds.stats()["requests"] == 0, "an inert ec2net asked IMDS"
 
@@ -284,10 +258,7 @@ FORBIDDEN = {
 @pytest.mark.parametrize("fault", FORBIDDEN.values(), ids=FORBIDDEN.keys())
 @pytest.mark.parametrize("mode", [(), ("--refresh",)], ids=["boot", "refresh"])
 def test_imds_forbidden_exits_77_at_once_and_keeps_config(make_instance, fault, mode):
-    inst = make_instance([eni(i) for i in range(4)])
-    for index in range(4):
-        inst.add_device(index)
-    assert inst.scan().returncode == EX_OK
+    inst = booted(make_instance, [eni(i) for i in range(4)])
     # IMDS now would add an IP; a fifth ENI is plugged but not configured yet.
     inst.imds.set(mac_of(1), "local-ipv4s", ["10.1.1.10", "10.1.1.11", "10.1.1.99"])
     inst.imds.attach(eni(4))
@@ -308,8 +279,7 @@ def test_imds_forbidden_exits_77_at_once_and_keeps_config(make_instance, fault, 
 
 def test_efa_only_eni_is_skipped_without_error(make_instance):
     inst = make_instance([eni(0), eni(1), efa_only_eni(2)])
-    for index in range(3):
-        inst.add_device(index)
+    inst.add_devices(range(3))
     result = inst.scan()
     assert result.returncode == EX_OK
     assert sorted(inst.generated()) == [file_of(0), file_of(1)]
@@ -327,10 +297,7 @@ def test_eni_that_loses_its_last_address_loses_its_file_with_a_reload(make_insta
     # If IMDS stops listing any address for an ENI (all unassigned, an
     # EFA-only ENI in its place), the scan removes the file it wrote; a
     # removal is a change, so networkd must be reloaded once.
-    inst = make_instance([eni(0), eni(1)])
-    for index in range(2):
-        inst.add_device(index)
-    assert inst.scan().returncode == EX_OK
+    inst = booted(make_instance, [eni(0), eni(1)])
     inst.imds.set(mac_of(1), "local-ipv4s", None)
     inst.imds.set(mac_of(1), "subnet-ipv4-cidr-block", None)
     result = inst.scan("--refresh")

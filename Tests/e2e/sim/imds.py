@@ -14,11 +14,10 @@ import sys
 
 from .wait import wait_until
 
+from mock_imds import ControlClient  # Tests/support: pytest.ini's pythonpath (demo.py: its own)
+
 SUPPORT_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
 MOCK_SCRIPT = os.path.join(SUPPORT_DIR, "mock_imds.py")
-if SUPPORT_DIR not in sys.path:
-    sys.path.insert(0, SUPPORT_DIR)
-from mock_imds import ControlClient  # noqa: E402
 
 
 class _NamespacedConnection(http.client.HTTPConnection):

@@ -31,8 +31,9 @@ import socket
 import stat
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import linux  # noqa: E402  (run as a script, not as part of the package)
+# Run as a script by path (sim/instance.py): Python puts this directory first
+# on sys.path, so sim/linux.py is found as `linux` without any path setup.
+import linux
 
 OVERLAID = ["/etc", "/var/lib", "/usr/lib/systemd", "/usr/libexec"]
 EMPTIED = ["/etc/systemd/network", "/etc/udev/rules.d", "/usr/lib/udev/rules.d"]

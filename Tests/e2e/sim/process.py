@@ -11,6 +11,7 @@ import subprocess
 import time
 
 RUN_ID_ENV = "EC2NET_E2E_RUN"
+BASE_DIR = os.environ.get("EC2NET_E2E_DIR", "/tmp/ec2net-e2e")  # each run's directory is below it
 
 
 class ManagedProcess:

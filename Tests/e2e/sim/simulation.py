@@ -17,12 +17,15 @@ import shutil
 
 from .instance import Instance
 from .imds import MockImds
+from .process import BASE_DIR
 from .vpc import IMDS_IPV4, IMDS_IPV6, Vpc
 
 PROJECT_ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
-BASE_DIR = os.environ.get("EC2NET_E2E_DIR", "/tmp/ec2net-e2e")
 LIBEXEC = "/usr/libexec/ec2net"
 PROGRAMS = ["ec2net", "ec2-ifname", "ec2-plug", "ec2-unplug", "ec2-ifscan"]
+# What a simulation runs on the host (Tests/e2e/README.md, `make deps`).
+REQUIRED_PROGRAMS = ["ip", "nsenter", "unshare", "dnsmasq", "dbus-daemon", "udevadm", "networkctl", "ping",
+                     "/lib/systemd/systemd-networkd", "/lib/systemd/systemd-udevd"]
 
 _run_numbers = itertools.count()
 
@@ -34,6 +37,16 @@ def build_dir():
 
 def binaries_present():
     return all(os.access(os.path.join(build_dir(), name), os.X_OK) for name in PROGRAMS)
+
+
+def missing_requirements():
+    """Why no simulation can run here (root, host programs), or None."""
+    if os.geteuid() != 0:
+        return "needs root (network and mount namespaces)"
+    missing = [p for p in REQUIRED_PROGRAMS if not shutil.which(p)]
+    if missing:
+        return "needs these programs: " + ", ".join(missing)
+    return None
 
 
 class Simulation:

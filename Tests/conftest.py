@@ -1,0 +1,75 @@
+"""Fixtures of the harness (Tests/support/ec2net_harness.py), for every test
+below Tests/: pytest finds them by name, no test module imports them.
+
+  temp_root         a TempRoot: an empty `/` for --root plus a fake sysfs
+  fake_networkctl   a FakeNetworkctl: EC2NET_NETWORKCTL that records reloads
+  mock_imds         mock_imds(scenario, listen=) -> a running MockIMDSProcess;
+                    every one started is stopped by its PID afterwards
+  make_instance     make_instance(enis) -> an Instance on temp_root, a mock
+                    serving scenario(enis), and fake_networkctl
+  unreachable_imds  an IMDS URL on loopback where nothing listens
+
+Import paths come from pytest.ini (`pythonpath`), not from sys.path edits.
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+from ec2net_harness import (
+    FakeNetworkctl,
+    HarnessError,
+    Instance,
+    MockIMDSProcess,
+    TempRoot,
+    scenario,
+)
+
+
+@pytest.fixture
+def temp_root(tmp_path: Path) -> TempRoot:
+    return TempRoot.make(tmp_path)
+
+
+@pytest.fixture
+def fake_networkctl(tmp_path: Path) -> FakeNetworkctl:
+    try:
+        return FakeNetworkctl.in_dir(tmp_path)
+    except HarnessError as error:
+        pytest.fail(str(error))
+
+
+@pytest.fixture
+def mock_imds(tmp_path: Path) -> Iterator[Callable[..., MockIMDSProcess]]:
+    started: list[MockIMDSProcess] = []
+
+    def start(scenario: dict[str, Any], listen: str = "127.0.0.1:0") -> MockIMDSProcess:
+        mock = MockIMDSProcess(scenario, tmp_path / f"imds{len(started)}", listen)
+        started.append(mock)
+        return mock
+
+    try:
+        yield start
+    finally:
+        for mock in started:
+            mock.stop()
+
+
+@pytest.fixture
+def make_instance(temp_root, mock_imds, fake_networkctl) -> Callable[[list[dict[str, Any]]], Instance]:
+    def make(enis: list[dict[str, Any]], **extra: Any) -> Instance:
+        return Instance(temp_root, mock_imds(scenario(enis, **extra)), fake_networkctl)
+    return make
+
+
+@pytest.fixture
+def unreachable_imds() -> Iterator[str]:
+    """An IMDS URL on loopback where nothing listens. The port stays bound
+    (not listening) meanwhile: connecting is refused and no one takes it."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as placeholder:
+        placeholder.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{placeholder.getsockname()[1]}"
