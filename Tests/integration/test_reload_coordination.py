@@ -11,23 +11,18 @@ the fix: none, until the next timer tick).
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from ec2_instance import EX_OK, EX_TEMPFAIL, Instance, eni, file_of, mac_of, scenario  # noqa: E402
-from ec2net_harness import fake_networkctl, mock_imds, temp_root  # noqa: E402,F401  (fixtures)
+from ec2net_harness import EX_OK, EX_TEMPFAIL, Instance, eni, file_of, mac_of
 
 
 @pytest.fixture
-def inst(temp_root, mock_imds, fake_networkctl) -> Instance:
-    instance = Instance(temp_root, mock_imds(scenario([eni(i) for i in range(3)])), fake_networkctl)
-    for index in range(3):
-        instance.add_device(index)
+def inst(make_instance) -> Instance:
+    instance = make_instance([eni(i) for i in range(3)])
+    instance.add_devices(range(3))
     return instance
 
 
