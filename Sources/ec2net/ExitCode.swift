@@ -4,6 +4,8 @@ import EC2NetSystem
 /// sysexits(3) codes, documented in the README and the man pages.
 enum ExitCode: Int32 {
     case ok = 0
+    /// ec2net status: something differs from what it should be.
+    case drift = 1
     case usage = 64
     /// IMDS returned a value that does not validate: refused, nothing changed.
     case badMetadata = 65
@@ -18,6 +20,8 @@ enum ExitCode: Int32 {
     /// IMDS answered 403: disabled for this instance; retrying will not help.
     case imdsForbidden = 77
     case configuration = 78
+    /// ec2net status: the kernel's state could not be read over rtnetlink.
+    case osError = 71
 
     static func forError(_ error: Error) -> ExitCode {
         switch error {

@@ -35,6 +35,7 @@ func runMain() -> ExitCode {
         case .unplug: return try Unplug.run(rt)
         case .ifname: return try IfName.run(rt)
         case .ifscan: return try IfScan.run(rt)
+        case .status: return try Status.run(rt)
         }
     } catch {
         let code = ExitCode.forError(error)

@@ -58,30 +58,9 @@ public final class PolicyRuleTable {
         m.append32(0)
     }
 
+    /// A dumped rule, when it has ec2net's shape within ec2net's range.
     static func parse(_ reply: NetlinkReply) -> PolicyRule? {
-        guard reply.payload.count >= 12 else { return nil }
-        let family = Int32(reply.payload[0])
-        let srcLen = Int(reply.payload[2])
-        var source: [UInt8]? = nil
-        var priority: UInt32? = nil
-        var table = UInt32(reply.payload[4])
-        for a in reply.attributes(after: 12) {
-            switch a.type {
-            case FRA_SRC: source = a.value
-            case FRA_PRIORITY where a.value.count == 4: priority = NetlinkReply.read32(a.value, 0)
-            case FRA_TABLE where a.value.count == 4: table = NetlinkReply.read32(a.value, 0)
-            default: break
-            }
-        }
-        guard let p = priority, p == table, PolicyRouting.ownedTables.contains(Int(p)), let s = source else { return nil }
-        let text: String
-        if family == AF_INET, s.count == 4 {
-            text = "\(IPv4Address(UInt32(s[0]) << 24 | UInt32(s[1]) << 16 | UInt32(s[2]) << 8 | UInt32(s[3])))/\(srcLen)"
-        } else if family == AF_INET6, s.count == 16 {
-            text = "\(IPv6Address(bytes: s))/\(srcLen)"
-        } else {
-            return nil
-        }
-        return PolicyRule(source: Substring(text), table: Int(p))
+        guard let r = KernelDumpDecoder.rule(reply), PolicyRouting.ownedTables.contains(r.priority) else { return nil }
+        return r.policyRule
     }
 }
