@@ -14,12 +14,12 @@ public enum StatusEvaluator {
         let imdsState: String, imdsDetail: String
         switch e.imds {
         case .skipped:
-            (imdsState, imdsDetail) = ("skipped", "not read (--no-imds): the kernel is compared with the generated files only")
+            (imdsState, imdsDetail) = ("skipped", "IMDS not read (--no-imds): the kernel is compared with the generated files")
         case .read(let mac):
             primaryMAC = mac
-            (imdsState, imdsDetail) = ("read", "read; the primary ENI is \(mac)")
+            (imdsState, imdsDetail) = ("read", "IMDS read: the primary ENI is \(mac)")
         case .failed(let why):
-            (imdsState, imdsDetail) = ("failed", "\(why); the kernel is compared with the generated files only")
+            (imdsState, imdsDetail) = ("failed", "\(why); the kernel is compared with the generated files")
         }
         if primaryMAC == nil {
             // Without IMDS, the naming map remembers which MAC was device 0 on card 0.
@@ -40,7 +40,7 @@ public enum StatusEvaluator {
             egress.append(StatusReport.Egress(family: family, interface: link?.name, mac: link?.mac, metric: route.metric, isPrimary: isPrimary))
             if isPrimary == false {
                 let primaryName = primaryMAC.flatMap { p in e.kernel.links.first { $0.mac == p }?.name }
-                problems.append("\(family.label) default traffic leaves by \(link?.name ?? "?") (metric \(route.metric)), "
+                problems.append("\(family.label) default traffic leaves by \(link?.name ?? "?"), "
                     + "not by the primary ENI \(primaryName ?? primaryMAC!.description)")
             }
         }
@@ -56,7 +56,6 @@ public enum StatusEvaluator {
             if stale { problems.append("stale rule \(r): no generated file wants it") }
         }
 
-        if case .failed(let why) = e.imds { problems.insert("IMDS: \(why)", at: 0) }
         let unknown: Bool
         if case .failed = e.imds { unknown = true } else { unknown = interfaces.contains { $0.unknown } }
         let drift = !problems.isEmpty || interfaces.contains { $0.hasProblems }
@@ -160,6 +159,11 @@ public enum StatusEvaluator {
             expectation = onDisk.contents
             r.fileName = onDisk.name
             r.fileState = .notChecked
+        } else if case .notRead = i.metadata {
+            // Without IMDS an ENI without a file may be one that needs none (EFA-only).
+            expectation = nil
+            r.managed = false
+            (r.reasonCode, r.reason) = ("no-file", "no generated file; without IMDS it cannot be told whether it needs one")
         } else {
             expectation = nil
             r.fileState = .missing

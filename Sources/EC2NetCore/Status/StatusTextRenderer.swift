@@ -21,9 +21,10 @@ public struct StatusTextRenderer {
         case .drift:
             out.append(("ec2net status: DRIFT, \(n) problem\(n == 1 ? "" : "s")", .problem))
         case .unknown:
-            out.append(("ec2net status: CANNOT TELL, \(n) problem\(n == 1 ? "" : "s")", .unknown))
+            let why = r.imdsState == "failed" ? "IMDS could not be read" : "IMDS does not describe every ENI yet"
+            out.append(("ec2net status: CANNOT TELL, \(why)\(n == 0 ? "" : "; \(n) problem\(n == 1 ? "" : "s")")", .unknown))
         }
-        out.append(("IMDS \(r.imdsDetail)", r.imdsState == "failed" ? .unknown : .plain))
+        out.append((r.imdsDetail, r.imdsState == "failed" ? .unknown : .plain))
 
         let instance = instanceBlock(r)
         if !r.problems.isEmpty { out.append(("", .plain)); out += instance }
@@ -46,11 +47,11 @@ public struct StatusTextRenderer {
             var state = "managed"
             if let f = i.fileName {
                 switch i.fileState {
-                case .upToDate: state += ", \(f) up to date"
-                case .outdated: state += ", \(f) outdated"
-                case .missing: state += ", \(f) missing"
-                case .notChecked: state += ", \(f) (not compared with IMDS)"
-                case .unexpected, .none: state += ", \(f)"
+                case .upToDate: state += ": \(f) up to date"
+                case .outdated: state += ": \(f) outdated"
+                case .missing: state += ": \(f) missing"
+                case .notChecked: state += ": \(f) (IMDS not read)"
+                case .unexpected, .none: state += ": \(f)"
                 }
             }
             if let t = i.table { state += ", table \(t)" }
@@ -84,11 +85,11 @@ public struct StatusTextRenderer {
         var lines: [(String, Tone)] = [((r.problems.isEmpty ? " " : "!") + " instance", r.problems.isEmpty ? .plain : .problem)]
         for p in r.problems { lines.append(("  ! \(p)", .problem)) }
         for e in r.egress {
-            var line = "  \(e.family.label) default leaves by \(e.interface ?? "?")"
+            var line = "  \(e.family.label) default route: \(e.interface ?? "?")"
             if let mac = e.mac { line += " (\(mac))" }
             line += ", metric \(e.metric)"
             switch e.isPrimary {
-            case true?: line += ", the primary ENI"
+            case true?: line += ", primary ENI"
             case false?: line += ", NOT the primary ENI"
             case nil: line += ", primary ENI unknown"
             }

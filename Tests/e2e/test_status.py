@@ -1,0 +1,161 @@
+"""Issue 15: `ec2net status` on the simulated instance: what each ENI should
+have, what the kernel has, and why not. Read-only: it changes nothing."""
+import json
+
+import pytest
+
+from scenarios import (GENERATED_DIR, assert_policy_routing, boot_and_scan, one_subnet, three_enis_same_subnet,
+                       two_enis_same_subnet)
+from sim.simulation import binaries_present, build_dir
+from sim.topology import Eni
+from sim.wait import wait_until
+
+pytestmark = pytest.mark.skipif(not binaries_present(), reason=f"ec2net binaries not built in {build_dir()}")
+
+
+def status(sim, *args):
+    return sim.ec2net("ec2net", "status", *args)
+
+
+def status_json(sim, *args):
+    result = status(sim, "--json", *args)
+    return result.returncode, json.loads(result.stdout)
+
+
+def wait_healthy(sim):
+    """networkd applies the scan's files asynchronously: wait until status agrees."""
+    wait_until(lambda: status(sim).returncode == 0, timeout=30,
+               what="ec2net status exits 0\n" + status(sim).stdout)
+    return status(sim)
+
+
+def by_mac(report, mac):
+    return next(i for i in report["interfaces"] if i["mac"] == mac)
+
+
+def instance_state(sim):
+    """Everything status must not change: the generated tree, the naming map, rules, routes, addresses."""
+    files = {name: sim.instance.read_file(f"{GENERATED_DIR}/{name}") for name in sim.instance.listdir(GENERATED_DIR)}
+    return {
+        "files": files,
+        "run": sim.instance.listdir("/run/ec2net"),
+        "map": sim.instance.read_file("/var/lib/ec2net/interfaces") if sim.instance.exists("/var/lib/ec2net/interfaces") else None,
+        "rules": sim.instance.run(["ip", "rule"]).stdout + sim.instance.run(["ip", "-6", "rule"]).stdout,
+        "routes": sim.instance.run(["ip", "route", "show", "table", "all"]).stdout
+        + sim.instance.run(["ip", "-6", "route", "show", "table", "all"]).stdout,
+        "addresses": sim.instance.run(["ip", "-br", "addr"]).stdout,
+        "links": sim.instance.run(["ip", "-br", "link"]).stdout,
+    }
+
+
+def test_healthy_after_boot_scan_and_changes_nothing(sim):
+    enis = three_enis_same_subnet(sim.add_subnet(one_subnet()))
+    boot_and_scan(sim, enis)
+    assert_policy_routing(sim, enis)
+    healthy = wait_healthy(sim)
+    print("$ ec2net status\n" + healthy.stdout)
+    assert healthy.stdout.startswith("ec2net status: ok, 3 managed ENIs")
+    assert all(len(line) <= 80 for line in healthy.stdout.splitlines())
+    assert "\x1b[" not in healthy.stdout, "no colour when stdout is not a terminal"
+
+    before = instance_state(sim)
+    code, report = status_json(sim)
+    assert code == 0 and report["verdict"] == "ok" and report["exit_code"] == 0
+    assert status(sim, "--no-imds").returncode == 0
+    assert instance_state(sim) == before, "ec2net status changed something"
+
+    primary, secondary, third = enis
+    p = by_mac(report, primary.mac)
+    assert (p["primary"], p["managed"], p["device_number"], p["table"]) == (True, True, 0, 10000)
+    s = by_mac(report, secondary.mac)
+    assert (s["name"], s["interface_id"], s["table"], s["rule_priority"], s["metric"]) == \
+        ("eth2", secondary.eni_id, 10001, 10001, 513)
+    assert s["file"] == {"name": "05-ec2net-eth2.network", "state": "up-to-date"}
+    assert secondary.eni_id in s["altnames"]
+    assert {c["kind"] for c in s["checks"]} == {"rule", "table-route", "main-default"}
+    assert all(c["present"] for i in report["interfaces"] for c in i["checks"])
+    assert report["egress"][0] == {"family": "ipv4", "interface": "eth1", "mac": primary.mac, "metric": 512,
+                                   "primary": True}
+
+
+def test_deleted_rule_is_drift_and_named(sim):
+    enis = two_enis_same_subnet(sim.add_subnet(one_subnet()))
+    boot_and_scan(sim, enis)
+    assert_policy_routing(sim, enis)
+    wait_healthy(sim)
+
+    sim.instance.run(["ip", "rule", "del", "from", "10.0.0.20", "lookup", "10001", "priority", "10001"])
+    drift = status(sim)
+    print("$ ip rule del from 10.0.0.20 lookup 10001 priority 10001\n$ ec2net status\n" + drift.stdout)
+    assert drift.returncode == 1, drift.stdout + drift.stderr
+    assert drift.stdout.startswith("ec2net status: DRIFT, 1 problem")
+    assert "! missing rule from 10.0.0.20/32 lookup 10001 priority 10001" in drift.stdout
+    # Problems first: the drifting ENI's block comes before the healthy one.
+    assert drift.stdout.index("eth2") < drift.stdout.index("eth1")
+
+    code, report = status_json(sim)
+    assert code == 1 and report["verdict"] == "drift"
+    missing = [c for c in by_mac(report, enis[1].mac)["checks"] if not c["present"]]
+    assert missing == [{"kind": "rule", "family": "ipv4", "present": False,
+                        "expected": "rule from 10.0.0.20/32 lookup 10001 priority 10001"}]
+    # Only that ENI: the IFACE filter.
+    assert status(sim, "eth1").returncode == 0
+
+
+def test_excluded_eni_shows_the_reason(sim):
+    enis = three_enis_same_subnet(sim.add_subnet(one_subnet()))
+    boot_and_scan(sim, enis, config="[Interfaces]\nExclude=02:00:00:00:00:30\n")
+    assert_policy_routing(sim, enis[:2])
+    result = wait_healthy(sim)
+    print("$ ec2net status\n" + result.stdout)
+    assert "not managed: excluded by Exclude=02:00:00:00:00:30" in result.stdout
+    _, report = status_json(sim)
+    third = by_mac(report, enis[2].mac)
+    assert (third["managed"], third["reason_code"], third["file"]["state"], third["checks"]) == \
+        (False, "excluded", "none", [])
+
+
+def test_swapped_primary_says_where_default_traffic_leaves(sim):
+    """The kernel named device 1 `eth0` and the primary `eth1` (naming Mode=keep)."""
+    subnet = sim.add_subnet(one_subnet())
+    primary = Eni("02:00:00:00:00:10", subnet, device_number=0, kernel_name="eth1", ipv4=["10.0.0.10"],
+                  eni_id="eni-0000000000000a010")
+    secondary = Eni("02:00:00:00:00:20", subnet, device_number=1, kernel_name="eth0", ipv4=["10.0.0.20"],
+                    eni_id="eni-0000000000000a020")
+    boot_and_scan(sim, [primary, secondary])
+    assert_policy_routing(sim, [primary, secondary])
+    healthy = wait_healthy(sim)
+    assert f"IPv4 default route: eth1 ({primary.mac}), metric 512, primary ENI" in healthy.stdout
+
+    # Something else prefers eth0 (device 1) for default traffic.
+    sim.instance.run(["ip", "route", "add", "default", "via", "10.0.0.1", "dev", "eth0", "metric", "100"])
+    swapped = status(sim)
+    print("$ ec2net status\n" + swapped.stdout)
+    assert swapped.returncode == 1
+    assert "! IPv4 default traffic leaves by eth0, not by the primary ENI eth1" in swapped.stdout
+    assert f"IPv4 default route: eth0 ({secondary.mac}), metric 100, NOT the primary ENI" in swapped.stdout
+    _, report = status_json(sim)
+    assert report["egress"][0] == {"family": "ipv4", "interface": "eth0", "mac": secondary.mac, "metric": 100,
+                                   "primary": False}
+
+
+def test_no_imds_when_imds_is_unreachable(sim):
+    enis = two_enis_same_subnet(sim.add_subnet(one_subnet()))
+    boot_and_scan(sim, enis)
+    assert_policy_routing(sim, enis)
+    wait_healthy(sim)
+    sim.imds.stop()
+
+    unreachable = status(sim)
+    print("$ ec2net status   # IMDS stopped\n" + unreachable.stdout)
+    assert unreachable.returncode == 75, unreachable.stdout + unreachable.stderr
+    assert unreachable.stdout.startswith("ec2net status: CANNOT TELL, IMDS could not be read")
+    assert "IMDS unreachable: cannot connect to 169.254.169.254" in unreachable.stdout
+
+    offline = status(sim, "--no-imds")
+    print("$ ec2net status --no-imds\n" + offline.stdout)
+    assert offline.returncode == 0, offline.stdout
+    assert "IMDS not read (--no-imds)" in offline.stdout
+    code, report = status_json(sim, "--no-imds")
+    assert (code, report["imds"]["state"]) == (0, "skipped")
+    assert by_mac(report, enis[1].mac)["file"]["state"] == "not-checked"
