@@ -7,7 +7,7 @@ import pytest
 from scenarios import (GENERATED_DIR, assert_policy_routing, boot_and_scan, one_subnet, three_enis_same_subnet,
                        two_enis_same_subnet)
 from sim.simulation import binaries_present, build_dir
-from sim.topology import Eni
+from sim.topology import Eni, Subnet
 from sim.wait import wait_until
 
 pytestmark = pytest.mark.skipif(not binaries_present(), reason=f"ec2net binaries not built in {build_dir()}")
@@ -159,3 +159,17 @@ def test_no_imds_when_imds_is_unreachable(sim):
     code, report = status_json(sim, "--no-imds")
     assert (code, report["imds"]["state"]) == (0, "skipped")
     assert by_mac(report, enis[1].mac)["file"]["state"] == "not-checked"
+
+
+def test_dual_stack_ipv6_parts_are_checked(sim):
+    """IPv6 rules, the IPv6 table routes and the RA default route in main are expected and found."""
+    subnet = sim.add_subnet(Subnet("a", "10.0.0.0/24", ipv6_cidr="fd00:ec2:0:1::/64", ipv6_mode="dhcpv6"))
+    primary = Eni("02:00:00:00:00:10", subnet, 0, "eth1", ["10.0.0.10"], ipv6=["fd00:ec2:0:1::10"])
+    secondary = Eni("02:00:00:00:00:20", subnet, 1, "eth2", ["10.0.0.20"], ipv6=["fd00:ec2:0:1::20"])
+    boot_and_scan(sim, [primary, secondary])
+    result = wait_healthy(sim)
+    print("$ ec2net status\n" + result.stdout)
+    _, report = status_json(sim)
+    checks = {(c["family"], c["kind"]) for c in by_mac(report, secondary.mac)["checks"]}
+    assert {("ipv6", "rule"), ("ipv6", "table-route"), ("ipv6", "main-default")} <= checks
+    assert [e["family"] for e in report["egress"]] == ["ipv4", "ipv6"]
