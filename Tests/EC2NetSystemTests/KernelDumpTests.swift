@@ -135,6 +135,15 @@ final class KernelDumpTests: XCTestCase {
         XCTAssertFalse(s.holds(.tableRoute(.ipv4, destination: "10.0.0.0/24", table: 10001), interfaceIndex: 1))
     }
 
+    func testOwnedRulesOverRecordedReplies() throws {
+        let t = NetlinkMessageTests.MockTransport()
+        KernelDumpTests.replaying(t)
+        let owned = try PolicyRuleTable(channel: NetlinkChannel(transport: t)).ownedRules()
+        XCTAssertEqual(owned.map(\.source), ["10.0.0.20/32", "10.0.1.16/28", "2600:1f18::5/128"])
+        XCTAssertEqual(t.sent, [NetlinkKernelState.dumpRequest(type: 34, family: AF_INET, headerLength: 12, sequence: 2).bytes,
+                                NetlinkKernelState.dumpRequest(type: 34, family: AF_INET6, headerLength: 12, sequence: 3).bytes])
+    }
+
     func testDefaultRoutesReaderOverRecordedReplies() throws {
         let t = NetlinkMessageTests.MockTransport()
         KernelDumpTests.replaying(t)

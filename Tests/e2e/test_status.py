@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from scenarios import (GENERATED_DIR, assert_policy_routing, boot_and_scan, one_subnet, three_enis_same_subnet,
-                       two_enis_same_subnet)
+from scenarios import (GENERATED_DIR, assert_policy_routing, boot_and_scan, one_subnet, swapped_enis,
+                       three_enis_same_subnet, two_enis_same_subnet)
 from sim.simulation import binaries_present, build_dir
 from sim.topology import Eni, Subnet
 from sim.wait import wait_until
@@ -29,6 +29,12 @@ def wait_healthy(sim):
     return status(sim)
 
 
+def boot_healthy(sim, enis, config=None):
+    """Boot, scan, and wait until networkd applied everything; status's output then."""
+    boot_and_scan(sim, enis, config=config)
+    return wait_healthy(sim)
+
+
 def by_mac(report, mac):
     return next(i for i in report["interfaces"] if i["mac"] == mac)
 
@@ -50,9 +56,8 @@ def instance_state(sim):
 
 def test_healthy_after_boot_scan_and_changes_nothing(sim):
     enis = three_enis_same_subnet(sim.add_subnet(one_subnet()))
-    boot_and_scan(sim, enis)
+    healthy = boot_healthy(sim, enis)
     assert_policy_routing(sim, enis)
-    healthy = wait_healthy(sim)
     print("$ ec2net status\n" + healthy.stdout)
     assert healthy.stdout.startswith("ec2net status: ok, 3 managed ENIs")
     assert all(len(line) <= 80 for line in healthy.stdout.splitlines())
@@ -80,9 +85,7 @@ def test_healthy_after_boot_scan_and_changes_nothing(sim):
 
 def test_deleted_rule_is_drift_and_named(sim):
     enis = two_enis_same_subnet(sim.add_subnet(one_subnet()))
-    boot_and_scan(sim, enis)
-    assert_policy_routing(sim, enis)
-    wait_healthy(sim)
+    boot_healthy(sim, enis)
 
     sim.instance.run(["ip", "rule", "del", "from", "10.0.0.20", "lookup", "10001", "priority", "10001"])
     drift = status(sim)
@@ -104,9 +107,7 @@ def test_deleted_rule_is_drift_and_named(sim):
 
 def test_excluded_eni_shows_the_reason(sim):
     enis = three_enis_same_subnet(sim.add_subnet(one_subnet()))
-    boot_and_scan(sim, enis, config="[Interfaces]\nExclude=02:00:00:00:00:30\n")
-    assert_policy_routing(sim, enis[:2])
-    result = wait_healthy(sim)
+    result = boot_healthy(sim, enis, config="[Interfaces]\nExclude=02:00:00:00:00:30\n")
     print("$ ec2net status\n" + result.stdout)
     assert "not managed: excluded by Exclude=02:00:00:00:00:30" in result.stdout
     _, report = status_json(sim)
@@ -117,14 +118,8 @@ def test_excluded_eni_shows_the_reason(sim):
 
 def test_swapped_primary_says_where_default_traffic_leaves(sim):
     """The kernel named device 1 `eth0` and the primary `eth1` (naming Mode=keep)."""
-    subnet = sim.add_subnet(one_subnet())
-    primary = Eni("02:00:00:00:00:10", subnet, device_number=0, kernel_name="eth1", ipv4=["10.0.0.10"],
-                  eni_id="eni-0000000000000a010")
-    secondary = Eni("02:00:00:00:00:20", subnet, device_number=1, kernel_name="eth0", ipv4=["10.0.0.20"],
-                    eni_id="eni-0000000000000a020")
-    boot_and_scan(sim, [primary, secondary])
-    assert_policy_routing(sim, [primary, secondary])
-    healthy = wait_healthy(sim)
+    primary, secondary = swapped_enis(sim.add_subnet(one_subnet()))
+    healthy = boot_healthy(sim, [primary, secondary])
     assert f"IPv4 default route: eth1 ({primary.mac}), metric 512, primary ENI" in healthy.stdout
 
     # Something else prefers eth0 (device 1) for default traffic.
@@ -141,9 +136,7 @@ def test_swapped_primary_says_where_default_traffic_leaves(sim):
 
 def test_no_imds_when_imds_is_unreachable(sim):
     enis = two_enis_same_subnet(sim.add_subnet(one_subnet()))
-    boot_and_scan(sim, enis)
-    assert_policy_routing(sim, enis)
-    wait_healthy(sim)
+    boot_healthy(sim, enis)
     sim.imds.stop()
 
     unreachable = status(sim)
@@ -166,8 +159,7 @@ def test_dual_stack_ipv6_parts_are_checked(sim):
     subnet = sim.add_subnet(Subnet("a", "10.0.0.0/24", ipv6_cidr="fd00:ec2:0:1::/64", ipv6_mode="dhcpv6"))
     primary = Eni("02:00:00:00:00:10", subnet, 0, "eth1", ["10.0.0.10"], ipv6=["fd00:ec2:0:1::10"])
     secondary = Eni("02:00:00:00:00:20", subnet, 1, "eth2", ["10.0.0.20"], ipv6=["fd00:ec2:0:1::20"])
-    boot_and_scan(sim, [primary, secondary])
-    result = wait_healthy(sim)
+    result = boot_healthy(sim, [primary, secondary])
     print("$ ec2net status\n" + result.stdout)
     _, report = status_json(sim)
     checks = {(c["family"], c["kind"]) for c in by_mac(report, secondary.mac)["checks"]}

@@ -31,11 +31,16 @@ public final class NetlinkKernelState: KernelStateReader {
         s.addresses = try dump(NetlinkKernelState.RTM_GETADDR, AF_UNSPEC, KernelDumpDecoder.addressHeader, "list addresses")
             .compactMap(KernelDumpDecoder.address)
         for family in [AF_INET, AF_INET6] {
-            s.rules += try dump(NetlinkKernelState.RTM_GETRULE, family, KernelDumpDecoder.routeHeader, "list rules")
-                .compactMap(KernelDumpDecoder.rule)
+            s.rules += try rules(family: family)
             s.routes += try routes(family: family)
         }
         return s
+    }
+
+    /// Every policy rule of one family.
+    public func rules(family: Int32) throws(NetlinkError) -> [KernelSnapshot.Rule] {
+        try dump(NetlinkKernelState.RTM_GETRULE, family, KernelDumpDecoder.routeHeader, "list rules")
+            .compactMap(KernelDumpDecoder.rule)
     }
 
     /// Every route of one family, all tables.

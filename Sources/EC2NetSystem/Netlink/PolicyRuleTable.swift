@@ -7,12 +7,7 @@ import EC2NetCore
 /// ec2net removes its own: rules whose priority equals their table within
 /// ec2net's table range, that no generated file asks for any more.
 public final class PolicyRuleTable {
-    static let RTM_NEWRULE: UInt16 = 32
     static let RTM_DELRULE: UInt16 = 33
-    static let RTM_GETRULE: UInt16 = 34
-    static let FRA_SRC: UInt16 = 2
-    static let FRA_PRIORITY: UInt16 = 6
-    static let FRA_TABLE: UInt16 = 15
 
     private let channel: NetlinkChannel
 
@@ -22,12 +17,7 @@ public final class PolicyRuleTable {
     public func ownedRules() throws(NetlinkError) -> [PolicyRule] {
         var out: [PolicyRule] = []
         for family in [AF_INET, AF_INET6] {
-            var m = NetlinkMessage(type: PolicyRuleTable.RTM_GETRULE, flags: NetlinkMessage.NLM_F_REQUEST | NetlinkMessage.NLM_F_DUMP,
-                                   sequence: channel.nextSequence())
-            PolicyRuleTable.appendHeader(&m, family: UInt8(family), sourceLength: 0)
-            for reply in try channel.dump(m, operation: "list rules") where reply.type == PolicyRuleTable.RTM_NEWRULE {
-                if let r = PolicyRuleTable.parse(reply) { out.append(r) }
-            }
+            out += try NetlinkKernelState(channel: channel).rules(family: family).compactMap(PolicyRuleTable.owned)
         }
         return out
     }
@@ -45,9 +35,9 @@ public final class PolicyRuleTable {
         if rule.isIPv6 { bytes = (try? IPv6Address(parsing: parts[0]))?.bytes ?? [] }
         else { bytes = (try? IPv4Address(parsing: parts[0]))?.bytes ?? [] }
         appendHeader(&m, family: UInt8(rule.isIPv6 ? AF_INET6 : AF_INET), sourceLength: length)
-        m.attribute(FRA_SRC, bytes)
-        m.attribute(FRA_PRIORITY, uint32: UInt32(rule.table))
-        m.attribute(FRA_TABLE, uint32: UInt32(rule.table))
+        m.attribute(KernelDumpDecoder.FRA_SRC, bytes)
+        m.attribute(KernelDumpDecoder.FRA_PRIORITY, uint32: UInt32(rule.table))
+        m.attribute(KernelDumpDecoder.FRA_TABLE, uint32: UInt32(rule.table))
         return m
     }
 
@@ -59,8 +49,9 @@ public final class PolicyRuleTable {
     }
 
     /// A dumped rule, when it has ec2net's shape within ec2net's range.
-    static func parse(_ reply: NetlinkReply) -> PolicyRule? {
-        guard let r = KernelDumpDecoder.rule(reply), PolicyRouting.ownedTables.contains(r.priority) else { return nil }
-        return r.policyRule
+    static func parse(_ reply: NetlinkReply) -> PolicyRule? { KernelDumpDecoder.rule(reply).flatMap(owned) }
+
+    static func owned(_ r: KernelSnapshot.Rule) -> PolicyRule? {
+        PolicyRouting.ownedTables.contains(r.priority) ? r.policyRule : nil
     }
 }
