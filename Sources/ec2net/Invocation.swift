@@ -111,7 +111,7 @@ struct Invocation {
             kernel has (rules, routes, addresses), and says why an ENI is not managed. Read-only.
               --json      the report as JSON (schema in ec2net-status(8))
               --no-imds   do not read IMDS: compare the kernel with the generated files only
-            exit codes: 0 every managed ENI matches, 1 drift, 64 usage, 71 rtnetlink unreadable,
+            exit codes: 0 every managed ENI matches, 1 drift, 64 usage, 69 no such IFACE, 71 rtnetlink unreadable,
               75 IMDS unreachable, 76 IMDS protocol error, 77 IMDS forbidden, 78 configuration
             """ + Invocation.commonHelp
         }

@@ -25,6 +25,16 @@ final class StatusEvaluatorTests: XCTestCase {
         XCTAssertEqual(r.egress.first?.isPrimary, true)
     }
 
+    /// `ec2net status eth0`: only eth0 is shown, and eth1's rules are not
+    /// taken for stale because eth1 is not shown.
+    func testNamedInterfacesOnly() {
+        let r = StatusEvaluator.evaluate(F.healthy(), only: ["eth0"])
+        XCTAssertEqual(r.interfaces.map(\.name), ["eth0"])
+        XCTAssertEqual(r.verdict, .ok)
+        XCTAssertTrue(r.foreignRules.isEmpty)
+        XCTAssertEqual(StatusEvaluator.evaluate(F.drift(), only: ["eth0"]).verdict, .drift, "instance problems still count")
+    }
+
     func testReasonsForUnmanagedENIs() {
         let r = StatusEvaluator.evaluate(F.healthy())
         XCTAssertEqual(interface(r, "eth2").reasonCode, "excluded")

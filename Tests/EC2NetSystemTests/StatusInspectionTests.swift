@@ -53,12 +53,13 @@ final class StatusInspectionTests: XCTestCase {
         XCTAssertEqual(imds.requested.filter { $0.hasPrefix("network/interfaces/macs/\(primary)") }.isEmpty, false)
     }
 
-    func testFilterAndNoIMDSAndNothingWritten() throws {
+    func testNoIMDSAndNothingWritten() throws {
         let root = try makeTemporaryDirectory(self)
-        let result = try inspection(root: root, imds: nil).gather(only: ["ens6"])
+        let result = try inspection(root: root, imds: nil).gather()
         XCTAssertEqual(result.evidence.imds, .skipped)
-        XCTAssertEqual(result.evidence.interfaces.map(\.name), ["ens6"])
+        XCTAssertEqual(result.evidence.interfaces.map(\.name), ["ens5", "ens6"])
         XCTAssertEqual(result.evidence.interfaces[0].metadata, .notRead)
+        XCTAssertTrue(result.evidence.interfaces[1].isCalled("ens6"))
         // No directory, lock or map was created under the root.
         XCTAssertEqual(try Directory(path: root, create: false).entries(), [])
     }

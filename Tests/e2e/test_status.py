@@ -1,12 +1,14 @@
 """Issue 15: `ec2net status` on the simulated instance: what each ENI should
 have, what the kernel has, and why not. Read-only: it changes nothing."""
 import json
+import os
+import subprocess
 
 import pytest
 
 from scenarios import (GENERATED_DIR, assert_policy_routing, boot_and_scan, one_subnet, swapped_enis,
                        three_enis_same_subnet, two_enis_same_subnet)
-from sim.simulation import binaries_present, build_dir
+from sim.simulation import LIBEXEC, binaries_present, build_dir
 from sim.topology import Eni, Subnet
 from sim.wait import wait_until
 
@@ -83,6 +85,39 @@ def test_healthy_after_boot_scan_and_changes_nothing(sim):
                                    "primary": True}
 
 
+def status_on_a_terminal(sim, env=None):
+    """`ec2net status` with a pseudo-terminal as standard output: what a person sees."""
+    leader, follower = os.openpty()
+    try:
+        command = sim.instance.command([f"{LIBEXEC}/ec2net", "status"])
+        process = subprocess.Popen(command, stdout=follower, stderr=subprocess.DEVNULL,
+                                   env=dict(os.environ, EC2NET_DRIVERS="veth", **(env or {})))
+        os.close(follower)
+        follower = None
+        output = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the program closed the terminal
+                break
+            if not chunk:
+                break
+            output += chunk
+        assert process.wait(timeout=60) == 0
+        return output.decode()
+    finally:
+        os.close(leader)
+        if follower is not None:
+            os.close(follower)
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(sim):
+    enis = two_enis_same_subnet(sim.add_subnet(one_subnet()))
+    boot_healthy(sim, enis)
+    assert "\x1b[32mec2net status: ok" in status_on_a_terminal(sim)
+    assert "\x1b[" not in status_on_a_terminal(sim, {"NO_COLOR": "1"})
+
+
 def test_deleted_rule_is_drift_and_named(sim):
     enis = two_enis_same_subnet(sim.add_subnet(one_subnet()))
     boot_healthy(sim, enis)
@@ -101,8 +136,11 @@ def test_deleted_rule_is_drift_and_named(sim):
     missing = [c for c in by_mac(report, enis[1].mac)["checks"] if not c["present"]]
     assert missing == [{"kind": "rule", "family": "ipv4", "present": False,
                         "expected": "rule from 10.0.0.20/32 lookup 10001 priority 10001"}]
-    # Only that ENI: the IFACE filter.
-    assert status(sim, "eth1").returncode == 0
+    # Only the named ENI: eth1 matches, and eth2 is not shown.
+    only = status(sim, "eth1")
+    assert only.returncode == 0 and "eth2" not in only.stdout, only.stdout
+    unknown = status(sim, "eth9")
+    assert unknown.returncode == 69 and "no ENI called eth9" in unknown.stderr
 
 
 def test_excluded_eni_shows_the_reason(sim):

@@ -8,7 +8,9 @@
 /// default routes leave by, and rules in ec2net's priority range that no
 /// generated file wants.
 public enum StatusEvaluator {
-    public static func evaluate(_ e: StatusEvidence) -> StatusReport {
+    /// - Parameter names: report only these ENIs (`ec2net status IFACE...`);
+    ///   every ENI still counts for which rules are wanted.
+    public static func evaluate(_ e: StatusEvidence, only names: [String] = []) -> StatusReport {
         var primaryMAC: MACAddress? = nil
         var problems: [String] = []
         let imdsState: String, imdsDetail: String
@@ -26,8 +28,7 @@ public enum StatusEvaluator {
             primaryMAC = e.interfaces.first { $0.mapEntry?.index.isPrimarySlot == true }?.mac
         }
 
-        var interfaces = e.interfaces.map { judge($0, evidence: e, primaryMAC: primaryMAC) }
-        interfaces.sort(by: order)
+        let judged = e.interfaces.map { judge($0, evidence: e, primaryMAC: primaryMAC) }
 
         var egress: [StatusReport.Egress] = []
         for family in IPFamily.allCases {
@@ -46,7 +47,7 @@ public enum StatusEvaluator {
         }
 
         var wanted = Set<PolicyRule>()
-        for i in interfaces { for c in i.checks { if case .rule(let r) = c.item { wanted.insert(r) } } }
+        for i in judged { for c in i.checks { if case .rule(let r) = c.item { wanted.insert(r) } } }
         for i in e.interfaces { for f in i.generatedFiles { wanted.formUnion(PolicyRule.rules(inGeneratedFile: f.contents)) } }
         var foreign: [StatusReport.ForeignRule] = []
         for r in e.kernel.rules where PolicyRouting.ownedTables.contains(r.priority) {
@@ -56,6 +57,8 @@ public enum StatusEvaluator {
             if stale { problems.append("stale rule \(r): no generated file wants it") }
         }
 
+        var interfaces = zip(e.interfaces, judged).filter { names.isEmpty || names.contains(where: $0.0.isCalled) }.map(\.1)
+        interfaces.sort(by: order)
         let unknown: Bool
         if case .failed = e.imds { unknown = true } else { unknown = interfaces.contains { $0.unknown } }
         let drift = !problems.isEmpty || interfaces.contains { $0.hasProblems }

@@ -33,6 +33,12 @@ public struct StatusEvidence: Sendable {
         /// Another network manager that also manages it (ifupdown, NetworkManager).
         public var otherManager: String?
 
+        /// Whether `ec2net status NAME` means this ENI: its kernel name, or
+        /// the name its generated file was written for.
+        public func isCalled(_ n: String) -> Bool {
+            name == n || generatedFiles.contains { Ownership.interfaceName(fromFileName: $0.name) == n }
+        }
+
         public init(mac: MACAddress, name: String?, mapEntry: DeviceMap.Entry? = nil, metadata: Metadata = .notRead,
                     generatedFiles: [GeneratedFile] = [], adminClaim: String? = nil, otherManager: String? = nil) {
             self.mac = mac

@@ -30,8 +30,9 @@ public final class StatusInspection {
         self.otherManagers = otherManagers
     }
 
-    /// - Parameter names: only these interfaces (by kernel name or generated file name); all when empty.
-    public func gather(only names: [String] = []) throws(NetlinkError) -> Result {
+    /// Every ENI, also with `ec2net status IFACE`: which rules are wanted
+    /// depends on all of them (StatusEvaluator filters the report).
+    public func gather() throws(NetlinkError) -> Result {
         let present = devices.enumerate()
         let files = generatedFiles()
         let map = DeviceMapStore(paths: paths).load()
@@ -55,7 +56,6 @@ public final class StatusInspection {
         for mac in macs {
             let name = present.first { $0.mac == mac }?.name
             let own = files.filter { $0.mac == mac }
-            if !names.isEmpty && !names.contains(where: { $0 == name || own.map(\.interface).contains($0) }) { continue }
             var i = StatusEvidence.Interface(mac: mac, name: name, mapEntry: map[mac],
                                              generatedFiles: own.map { GeneratedFile(name: $0.name, contents: $0.contents) })
             if let name {

@@ -18,13 +18,17 @@ enum Status {
             let inspection = StatusInspection(configuration: rt.configuration, paths: rt.paths, devices: rt.deviceEnumerator(),
                                               metadata: inv.noIMDS ? nil : rt.reader, kernel: kernel,
                                               otherManagers: OtherManagerDetector(paths: rt.paths, sysfs: rt.sysfs))
-            result = try inspection.gather(only: inv.arguments)
+            result = try inspection.gather()
         } catch {
             printError("ec2net status: cannot read the kernel's state: \(error)")
             return .osError
         }
         if !inv.noIMDS { rt.imds.close() }
-        let report = StatusEvaluator.evaluate(result.evidence)
+        for name in inv.arguments where !result.evidence.interfaces.contains(where: { $0.isCalled(name) }) {
+            printError("ec2net status: no ENI called \(name) (nor a file generated for one)")
+            return .notOurs
+        }
+        let report = StatusEvaluator.evaluate(result.evidence, only: inv.arguments)
         let code: ExitCode
         switch report.verdict {
         case .ok: code = .ok
