@@ -71,6 +71,12 @@ def test_healthy_after_boot_scan_and_changes_nothing(sim):
     assert status(sim, "--no-imds").returncode == 0
     assert instance_state(sim) == before, "ec2net status changed something"
 
+    # No privilege needed: rtnetlink dumps, sysfs, the files and IMDS are readable by anyone.
+    unprivileged = sim.instance.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                     f"{LIBEXEC}/ec2net", "status"], check=False, env={"EC2NET_DRIVERS": "veth"})
+    assert unprivileged.returncode == 0, unprivileged.stdout + unprivileged.stderr
+    assert unprivileged.stdout == healthy.stdout
+
     primary, secondary, third = enis
     p = by_mac(report, primary.mac)
     assert (p["primary"], p["managed"], p["device_number"], p["table"]) == (True, True, 0, 10000)
