@@ -95,25 +95,7 @@ public enum StatusEvaluator {
         }
         r.isPrimary = primaryMAC.map { $0 == i.mac }
 
-        // The same decisions, in the same order, as ec2-plug.
-        let c = e.configuration
-        let id = metadata?.interfaceID ?? i.mapEntry?.interfaceID
-        if c.manage == .none {
-            (r.reasonCode, r.reason) = ("manage-none", "not managed: Manage=none")
-        } else if let why = c.exclusionReason(mac: i.mac, interfaceID: id, index: r.index, isPrimary: r.isPrimary ?? true) {
-            (r.reasonCode, r.reason) = (why.hasPrefix("Manage=") ? "manage-primary-only" : "excluded", "not managed: excluded by \(why)")
-        } else if let file = i.adminClaim {
-            (r.reasonCode, r.reason) = ("admin-file", "not managed: \(file) claims it")
-        } else if i.name == nil {
-            (r.reasonCode, r.reason) = ("not-present", "no interface with this MAC on this host")
-        } else if let name = i.name, NamingPolicy.isTemporaryName(name) {
-            (r.reasonCode, r.reason) = ("temporary-name", "not managed yet: on a temporary name until udev renames it")
-        } else if let m = metadata, !m.hasAnyAddress {
-            (r.reasonCode, r.reason) = ("no-addresses", "not managed: no IPv4 or IPv6 address in IMDS (EFA-only?)")
-        } else {
-            r.managed = true
-        }
-
+        decideManagement(&r, i, metadata: metadata, configuration: e.configuration)
         switch i.metadata {
         case .pending(let what) where r.managed:
             r.unknown = true
@@ -141,9 +123,46 @@ public enum StatusEvaluator {
             return r
         }
 
-        let expectation: String?
+        guard let expectation = expectedFile(&r, i, metadata: metadata, configuration: e.configuration) else { return r }
+        let expected = ExpectedKernelState(file: NetworkdFile(parsing: expectation))
+        r.table = expected.table
+        r.metric = expected.metric
+        guard let link else {
+            r.problems.append("the kernel has no link called \(i.name ?? "?")")
+            return r
+        }
+        r.checks = expected.items.map { StatusReport.Check(item: $0, present: e.kernel.holds($0, interfaceIndex: link.index)) }
+        for check in r.checks where !check.present { r.problems.append("missing \(check.item)") }
+        return r
+    }
+
+    /// Managed or not, and why: the same decisions, in the same order, as ec2-plug.
+    static func decideManagement(_ r: inout StatusReport.Interface, _ i: StatusEvidence.Interface,
+                                 metadata: InterfaceMetadata?, configuration c: Configuration) {
+        let id = metadata?.interfaceID ?? i.mapEntry?.interfaceID
+        if c.manage == .none {
+            (r.reasonCode, r.reason) = ("manage-none", "not managed: Manage=none")
+        } else if let why = c.exclusionReason(mac: i.mac, interfaceID: id, index: r.index, isPrimary: r.isPrimary ?? true) {
+            (r.reasonCode, r.reason) = (why.hasPrefix("Manage=") ? "manage-primary-only" : "excluded", "not managed: excluded by \(why)")
+        } else if let file = i.adminClaim {
+            (r.reasonCode, r.reason) = ("admin-file", "not managed: \(file) claims it")
+        } else if i.name == nil {
+            (r.reasonCode, r.reason) = ("not-present", "no interface with this MAC on this host")
+        } else if let name = i.name, NamingPolicy.isTemporaryName(name) {
+            (r.reasonCode, r.reason) = ("temporary-name", "not managed yet: on a temporary name until udev renames it")
+        } else if let m = metadata, !m.hasAnyAddress {
+            (r.reasonCode, r.reason) = ("no-addresses", "not managed: no IPv4 or IPv6 address in IMDS (EFA-only?)")
+        } else {
+            r.managed = true
+        }
+    }
+
+    /// The text of the file the kernel is judged against: what the renderer
+    /// makes of IMDS now (and whether the file on disk is that), or without
+    /// IMDS the file on disk. nil when there is none to judge by.
+    static func expectedFile(_ r: inout StatusReport.Interface, _ i: StatusEvidence.Interface,
+                             metadata: InterfaceMetadata?, configuration c: Configuration) -> String? {
         if let m = metadata, let name = i.name, let wanted = NetworkdRenderer.render(m, interface: name, configuration: c).first {
-            expectation = wanted.contents
             r.fileName = wanted.name
             if let onDisk = i.generatedFiles.first(where: { $0.name == wanted.name }) {
                 r.fileState = onDisk.contents == wanted.contents ? .upToDate : .outdated
@@ -155,34 +174,24 @@ public enum StatusEvaluator {
                 r.fileState = .missing
                 r.problems.append("\(wanted.name) is missing")
             }
-            for extra in i.generatedFiles where extra.name != wanted.name && i.generatedFiles.count > 1 {
+            for extra in i.generatedFiles.dropFirst() where extra.name != wanted.name {
                 r.problems.append("\(extra.name) is a second file for the same MAC")
             }
-        } else if let onDisk = i.generatedFiles.first {
-            expectation = onDisk.contents
+            return wanted.contents
+        }
+        if let onDisk = i.generatedFiles.first {
             r.fileName = onDisk.name
             r.fileState = .notChecked
-        } else if case .notRead = i.metadata {
+            return onDisk.contents
+        }
+        if case .notRead = i.metadata {
             // Without IMDS an ENI without a file may be one that needs none (EFA-only).
-            expectation = nil
             r.managed = false
             (r.reasonCode, r.reason) = ("no-file", "no generated file; without IMDS it cannot be told whether it needs one")
         } else {
-            expectation = nil
             r.fileState = .missing
             r.problems.append("no generated file under /run/systemd/network")
         }
-
-        guard let expectation else { return r }
-        let expected = ExpectedKernelState(file: NetworkdFile(parsing: expectation))
-        r.table = expected.table
-        r.metric = expected.metric
-        guard let link else {
-            r.problems.append("the kernel has no link called \(i.name ?? "?")")
-            return r
-        }
-        r.checks = expected.items.map { StatusReport.Check(item: $0, present: e.kernel.holds($0, interfaceIndex: link.index)) }
-        for check in r.checks where !check.present { r.problems.append("missing \(check.item)") }
-        return r
+        return nil
     }
 }
