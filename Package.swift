@@ -43,7 +43,7 @@ let package = Package(
             name: "EC2NetCoreTests",
             dependencies: ["EC2NetCore"],
             path: "Tests/EC2NetCoreTests",
-            exclude: ["Golden"]
+            exclude: ["Golden", "StatusGolden"]
         ),
         .testTarget(
             name: "ec2netTests",

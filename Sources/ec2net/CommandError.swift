@@ -4,11 +4,14 @@ import EC2NetSystem
 enum CommandError: Error, CustomStringConvertible {
     case usage(UsageError)
     case pipeline(PipelineError)
+    /// ec2net status: rtnetlink could not be read, so nothing can be judged.
+    case kernelUnreadable(NetlinkError)
 
     var description: String {
         switch self {
         case .usage(let e): return e.description
         case .pipeline(let e): return e.description
+        case .kernelUnreadable(let e): return "cannot read the kernel's state: \(e)"
         }
     }
 }

@@ -5,6 +5,8 @@ import EC2NetSystem
 /// there against this enum) and in the man pages.
 enum ExitCode: Int32, CaseIterable, Comparable {
     case ok = 0
+    /// ec2net status: something differs from what it should be.
+    case drift = 1
     case usage = 64
     /// IMDS returned a value that does not validate: refused, nothing changed.
     case badMetadata = 65
@@ -22,6 +24,8 @@ enum ExitCode: Int32, CaseIterable, Comparable {
     /// IMDS answered 403: disabled for this instance; retrying will not help.
     case imdsForbidden = 77
     case configuration = 78
+    /// ec2net status: the kernel's state could not be read over rtnetlink.
+    case osError = 71
 
     static func < (a: ExitCode, b: ExitCode) -> Bool { a.rawValue < b.rawValue }
 
@@ -30,6 +34,7 @@ enum ExitCode: Int32, CaseIterable, Comparable {
         switch error {
         case .usage: return .usage
         case .pipeline(let e): return of(e)
+        case .kernelUnreadable: return .osError
         }
     }
 

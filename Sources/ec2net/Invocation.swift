@@ -5,8 +5,9 @@ import EC2NetCore
 /// more to the binary than this whole file.
 struct Invocation {
     enum Tool: String, CaseIterable {
-        case plug, unplug, ifname, ifscan
-        var programName: String { "ec2-" + rawValue }
+        case plug, unplug, ifname, ifscan, status
+        /// `status` is only a subcommand: it is for people and health checks, not a udev or systemd entry point.
+        var programName: String { self == .status ? "ec2net status" : "ec2-" + rawValue }
     }
 
     var tool: Tool
@@ -22,6 +23,8 @@ struct Invocation {
     var refresh = false
     var setHostname = false
     var checkDefaultRoute = false
+    var json = false
+    var noIMDS = false
     var help = false
     var version = false
 
@@ -39,7 +42,7 @@ struct Invocation {
         } else if args.contains("--version") {
             tool = .plug
         } else {
-            throw UsageError(description: "usage: ec2net {plug|unplug|ifname|ifscan} [options], or run as ec2-plug, ec2-unplug, ec2-ifname, ec2-ifscan")
+            throw UsageError(description: "usage: ec2net {plug|unplug|ifname|ifscan|status} [options], or run as ec2-plug, ec2-unplug, ec2-ifname, ec2-ifscan")
         }
         root = environment("EC2NET_ROOT") ?? "/"
         imds = environment("AWS_EC2_METADATA_SERVICE_ENDPOINT")
@@ -69,6 +72,8 @@ struct Invocation {
             case "--refresh": refresh = true
             case "--set-hostname": setHostname = true
             case "--check-default-route": checkDefaultRoute = true
+            case "--json" where tool == .status: json = true
+            case "--no-imds" where tool == .status: noIMDS = true
             case "-h", "--help": help = true
             case "--version": version = true
             default:
@@ -99,6 +104,15 @@ struct Invocation {
         case .ifscan: return """
             usage: ec2-ifscan [options] [--boot|--refresh] [--set-hostname] [--check-default-route]
             Configures every ENI that lacks config, refreshes configured ones, removes config of gone ones.
+            """ + Invocation.commonHelp
+        case .status: return """
+            usage: ec2net status [options] [--json] [--no-imds] [IFACE...]
+            Compares what each ENI should have (IMDS, configuration, generated files) with what the
+            kernel has (rules, routes, addresses), and says why an ENI is not managed. Read-only.
+              --json      the report as JSON (schema in ec2net-status(8))
+              --no-imds   do not read IMDS: compare the kernel with the generated files only
+            exit codes: 0 every managed ENI matches, 1 drift, 64 usage, 69 no such IFACE, 71 rtnetlink unreadable,
+              75 IMDS unreachable, 76 IMDS protocol error, 77 IMDS forbidden, 78 configuration
             """ + Invocation.commonHelp
         }
     }

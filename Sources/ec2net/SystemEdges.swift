@@ -19,7 +19,8 @@ struct SystemEdges {
     let metadata: MetadataReader
     let reloader: Reloader
     private let invocation: Invocation
-    private let environment: (String) -> String?
+    /// The process environment (udev's variables, EC2NET_*, NO_COLOR).
+    let environment: (String) -> String?
 
     init(invocation: Invocation, environment: @escaping (String) -> String?) throws(PipelineError) {
         self.invocation = invocation

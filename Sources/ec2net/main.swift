@@ -36,6 +36,7 @@ func runMain() -> ExitCode {
         case .unplug: return try Unplug.run(invocation, edges)
         case .ifname: return try IfName.run(invocation, edges)
         case .ifscan: return try IfScan.run(invocation, edges)
+        case .status: return try Status.run(invocation, edges)
         }
     } catch {
         let code = ExitCode.of(error)

@@ -3,8 +3,9 @@
 
 Starts an instance with 3 ENIs in a simulated VPC (network namespaces,
 dnsmasq, a mock IMDS, real udevd and networkd; see Tests/e2e/README.md),
-runs the boot scan, hot-plugs a fourth ENI, and shows what the kernel ended
-up with and what ec2net logged.  Everything is torn down at the end, also on
+runs the boot scan, hot-plugs a fourth ENI, shows what the kernel ended up
+with and what ec2net logged, and ends with `ec2net status`: healthy, with a
+rule deleted by hand, and healthy again.  Everything is torn down at the end, also on
 failure or Ctrl-C.  Exit 0 when the end state is right, 1 when not, 2 when
 the demo cannot run here.
 """
@@ -23,6 +24,7 @@ import cleanup  # noqa: E402
 from scenarios import (assert_policy_routing, extra_eni, generated_files, link_configured, one_subnet,  # noqa: E402
                        three_enis_same_subnet)
 from sim.simulation import Simulation, binaries_present, build_dir, missing_requirements  # noqa: E402
+from sim.wait import wait_until  # noqa: E402
 
 
 def heading(text):
@@ -32,6 +34,14 @@ def heading(text):
 def show(sim, *argv):
     print(f"$ {' '.join(argv)}")
     print(sim.instance.run(list(argv)).stdout.rstrip() or "(nothing)", flush=True)
+
+
+def status_until(sim, code):
+    """`ec2net status` once it exits `code` (networkd applies files asynchronously), printed."""
+    wait_until(lambda: sim.ec2net("ec2net", "status").returncode == code, timeout=30,
+               what=f"ec2net status exits {code}")
+    result = sim.ec2net("ec2net", "status")
+    print(f"$ ec2net status\n{result.stdout.rstrip()}\n(exit {result.returncode})", flush=True)
 
 
 def cannot_run():
@@ -83,6 +93,18 @@ def demo(sim):
     heading("8. What ec2net logged (the instance's syslog)")
     for line in sim.instance.syslog.lines():
         print(f"  {line}")
+
+    heading("9. ec2net status: what each ENI should have, and what the kernel has")
+    status_until(sim, 0)
+    rule = ["from", enis[1].ipv4[0], "lookup", str(enis[1].route_table), "priority", str(enis[1].route_table)]
+    heading("10. One rule deleted by hand: ec2net status names it (exit 1)")
+    print(f"$ ip rule del {' '.join(rule)}")
+    sim.instance.run(["ip", "rule", "del", *rule])
+    status_until(sim, 1)
+    heading("11. networkctl reconfigure puts it back")
+    name = sim.instance.ifname_of(enis[1].mac)
+    show(sim, "networkctl", "reconfigure", name)
+    status_until(sim, 0)
 
     heading("Result")
     assert_policy_routing(sim, enis)  # the end state, once more

@@ -24,6 +24,15 @@ def two_enis_same_subnet(subnet):
     return primary, secondary
 
 
+def swapped_enis(subnet):
+    """The field case: the kernel named device 1 `eth0` and the primary `eth1`."""
+    primary = Eni("02:00:00:00:00:10", subnet, device_number=0, kernel_name="eth1", ipv4=["10.0.0.10"],
+                  eni_id="eni-0000000000000a010")
+    secondary = Eni("02:00:00:00:00:20", subnet, device_number=1, kernel_name="eth0", ipv4=["10.0.0.20"],
+                    eni_id="eni-0000000000000a020")
+    return primary, secondary
+
+
 def extra_eni(subnet, device_number, **kwargs):
     """ENI number N: MAC 02:00:00:00:00:N0, 10.0.0.N0, kernel name ethN+1."""
     n = device_number + 1

@@ -6,7 +6,7 @@ answers from the map.
 """
 import pytest
 
-from scenarios import one_subnet
+from scenarios import one_subnet, swapped_enis
 from sim.simulation import binaries_present, build_dir
 from sim.topology import Eni
 from sim.wait import wait_until
@@ -21,15 +21,6 @@ EC2_KEYS = ["EC2_IFNAME", "EC2_DEVICE_NUMBER", "EC2_NETWORK_CARD", "EC2_ENI_ID"]
 
 def naming_map(*enis):
     return "".join(f"{e.mac} device={e.device_number} card={e.network_card} eni={e.eni_id}\n" for e in enis)
-
-
-def swapped_enis(subnet):
-    """The field case: the kernel named device 1 `eth0` and the primary `eth1`."""
-    primary = Eni("02:00:00:00:00:10", subnet, device_number=0, kernel_name="eth1", ipv4=["10.0.0.10"],
-                  eni_id="eni-0000000000000a010")
-    secondary = Eni("02:00:00:00:00:20", subnet, device_number=1, kernel_name="eth0", ipv4=["10.0.0.20"],
-                    eni_id="eni-0000000000000a020")
-    return primary, secondary
 
 
 def ec2_properties(sim, name):

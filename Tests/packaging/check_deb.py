@@ -40,6 +40,7 @@ EXPECTED_FILES = {
     "/etc/ec2net/ec2net.conf",
     "/usr/share/man/man5/ec2net.conf.5.gz",
     *(f"/usr/share/man/man8/{p}.8.gz" for p in PROGRAMS),
+    "/usr/share/man/man8/ec2net-status.8.gz",
     "/usr/share/doc/ec2net/examples/90-ena-tuning.conf",
     "/usr/share/doc/ec2net/copyright",
     "/usr/share/doc/ec2net/changelog.gz",

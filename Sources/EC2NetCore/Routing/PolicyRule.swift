@@ -28,21 +28,12 @@ public struct PolicyRule: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The rules a generated file asks networkd for.
-    public static func rules(inGeneratedFile text: String) -> [PolicyRule] {
-        var out: [PolicyRule] = []
-        var inRule = false
-        var from: Substring? = nil
-        var table: Int? = nil
-        func flush() {
-            if inRule, let f = from, let t = table, let r = PolicyRule(source: f, table: t) { out.append(r) }
-            from = nil; table = nil
+    public static func rules(inGeneratedFile text: String) -> [PolicyRule] { rules(in: NetworkdFile(parsing: text)) }
+
+    public static func rules(in file: NetworkdFile) -> [PolicyRule] {
+        file.sections.filter { $0.name == "RoutingPolicyRule" }.compactMap { s in
+            guard let from = s.value("From"), let table = s.value("Table").flatMap({ Int($0) }) else { return nil }
+            return PolicyRule(source: Substring(from), table: table)
         }
-        for line in text.split(whereSeparator: \.isNewline) {
-            if line.hasPrefix("[") { flush(); inRule = line == "[RoutingPolicyRule]"; continue }
-            if line.hasPrefix("From=") { from = line.dropFirst(5) }
-            else if line.hasPrefix("Table=") { table = Int(line.dropFirst(6)) }
-        }
-        flush()
-        return out
     }
 }

@@ -19,8 +19,9 @@ public final class GeneratedTree {
         public var isEmpty: Bool { written.isEmpty && removed.isEmpty }
     }
 
-    public init(path: String) throws(FileError) {
-        directory = try Directory(path: path, create: true)
+    /// - Parameter create: false for readers (`ec2net status`), which must not create the directory.
+    public init(path: String, create: Bool = true) throws(FileError) {
+        directory = try Directory(path: path, create: create)
     }
 
     /// What owned() found, kept up to date by this object's own writes and

@@ -7,12 +7,7 @@ import EC2NetCore
 /// ec2net removes its own: rules whose priority equals their table within
 /// ec2net's table range, that no generated file asks for any more.
 public final class PolicyRuleTable {
-    static let RTM_NEWRULE: UInt16 = 32
     static let RTM_DELRULE: UInt16 = 33
-    static let RTM_GETRULE: UInt16 = 34
-    static let FRA_SRC: UInt16 = 2
-    static let FRA_PRIORITY: UInt16 = 6
-    static let FRA_TABLE: UInt16 = 15
 
     private let channel: NetlinkChannel
 
@@ -22,12 +17,7 @@ public final class PolicyRuleTable {
     public func ownedRules() throws(NetlinkError) -> [PolicyRule] {
         var out: [PolicyRule] = []
         for family in [AF_INET, AF_INET6] {
-            var m = NetlinkMessage(type: PolicyRuleTable.RTM_GETRULE, flags: NetlinkMessage.NLM_F_REQUEST | NetlinkMessage.NLM_F_DUMP,
-                                   sequence: channel.nextSequence())
-            PolicyRuleTable.appendHeader(&m, family: UInt8(family), sourceLength: 0)
-            for reply in try channel.dump(m, operation: "list rules") where reply.type == PolicyRuleTable.RTM_NEWRULE {
-                if let r = PolicyRuleTable.parse(reply) { out.append(r) }
-            }
+            out += try NetlinkKernelState(channel: channel).rules(family: family).compactMap(PolicyRuleTable.owned)
         }
         return out
     }
@@ -45,9 +35,9 @@ public final class PolicyRuleTable {
         if rule.isIPv6 { bytes = (try? IPv6Address(parsing: parts[0]))?.bytes ?? [] }
         else { bytes = (try? IPv4Address(parsing: parts[0]))?.bytes ?? [] }
         appendHeader(&m, family: UInt8(rule.isIPv6 ? AF_INET6 : AF_INET), sourceLength: length)
-        m.attribute(FRA_SRC, bytes)
-        m.attribute(FRA_PRIORITY, uint32: UInt32(rule.table))
-        m.attribute(FRA_TABLE, uint32: UInt32(rule.table))
+        m.attribute(KernelDumpDecoder.FRA_SRC, bytes)
+        m.attribute(KernelDumpDecoder.FRA_PRIORITY, uint32: UInt32(rule.table))
+        m.attribute(KernelDumpDecoder.FRA_TABLE, uint32: UInt32(rule.table))
         return m
     }
 
@@ -58,30 +48,10 @@ public final class PolicyRuleTable {
         m.append32(0)
     }
 
-    static func parse(_ reply: NetlinkReply) -> PolicyRule? {
-        guard reply.payload.count >= 12 else { return nil }
-        let family = Int32(reply.payload[0])
-        let srcLen = Int(reply.payload[2])
-        var source: [UInt8]? = nil
-        var priority: UInt32? = nil
-        var table = UInt32(reply.payload[4])
-        for a in reply.attributes(after: 12) {
-            switch a.type {
-            case FRA_SRC: source = a.value
-            case FRA_PRIORITY where a.value.count == 4: priority = NetlinkReply.read32(a.value, 0)
-            case FRA_TABLE where a.value.count == 4: table = NetlinkReply.read32(a.value, 0)
-            default: break
-            }
-        }
-        guard let p = priority, p == table, PolicyRouting.ownedTables.contains(Int(p)), let s = source else { return nil }
-        let text: String
-        if family == AF_INET, s.count == 4 {
-            text = "\(IPv4Address(UInt32(s[0]) << 24 | UInt32(s[1]) << 16 | UInt32(s[2]) << 8 | UInt32(s[3])))/\(srcLen)"
-        } else if family == AF_INET6, s.count == 16 {
-            text = "\(IPv6Address(bytes: s))/\(srcLen)"
-        } else {
-            return nil
-        }
-        return PolicyRule(source: Substring(text), table: Int(p))
+    /// A dumped rule, when it has ec2net's shape within ec2net's range.
+    static func parse(_ reply: NetlinkReply) -> PolicyRule? { KernelDumpDecoder.rule(reply).flatMap(owned) }
+
+    static func owned(_ r: KernelSnapshot.Rule) -> PolicyRule? {
+        PolicyRouting.ownedTables.contains(r.priority) ? r.policyRule : nil
     }
 }

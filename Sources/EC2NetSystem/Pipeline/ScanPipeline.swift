@@ -72,7 +72,12 @@ public final class ScanPipeline {
             try InterfaceConfigurator(configuration: configuration, paths: paths, reader: metadata, links: links, log: log)
         }
         let found = devices.enumerate()
-        OtherNetworkManagers(paths: paths, sysfs: sysfs).warn(about: found, log: log)
+        let others = OtherManagerDetector(paths: paths, sysfs: sysfs)
+        for d in found {
+            if let other = others.manager(of: d.name) {
+                log.warning("\(d.name) (\(d.mac)): \(other) also manages it; ec2net's networkd config may conflict")
+            }
+        }
         let report = try ReloadScope.run(paths: paths, reloader: reloader, clock: clock, log: log) {
             scope throws(PipelineError) -> Report in
             var report = Report()

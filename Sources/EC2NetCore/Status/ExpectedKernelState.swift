@@ -1,0 +1,100 @@
+/// What the kernel should hold for one ENI once systemd-networkd applied its
+/// generated file. Derived from the file's sections, not from metadata, so
+/// the same code judges the file on disk (`--no-imds`) and the file the
+/// renderer would write now, and stays right when the renderer changes.
+///
+/// Only what the file determines is expected: rules, routes in the ENI's
+/// table, static addresses, and the main-table default route networkd adds
+/// from the DHCPv4 lease or the router advertisement when `UseGateway=yes`.
+public struct ExpectedKernelState: Equatable, Sendable {
+    public enum Item: Hashable, Sendable, CustomStringConvertible {
+        case rule(PolicyRule)
+        /// `destination` is `default` or canonical CIDR text.
+        case tableRoute(IPFamily, destination: String, table: Int)
+        case address(String)
+        case mainDefault(IPFamily, metric: Int)
+
+        public var kind: String {
+            switch self {
+            case .rule: return "rule"
+            case .tableRoute: return "table-route"
+            case .address: return "address"
+            case .mainDefault: return "main-default"
+            }
+        }
+
+        public var family: IPFamily {
+            switch self {
+            case .rule(let r): return r.isIPv6 ? .ipv6 : .ipv4
+            case .tableRoute(let f, _, _), .mainDefault(let f, _): return f
+            case .address(let a): return IPFamily(ofText: Substring(a))
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .rule(let r): return "rule from \(r.source) lookup \(r.table) priority \(r.table)"
+            case .tableRoute(let f, let d, let t): return "route \(d == "default" ? "\(f.label) default" : d) in table \(t)"
+            case .address(let a): return "address \(a)"
+            case .mainDefault(let f, let m): return "\(f.label) default route in main, metric \(m)"
+            }
+        }
+    }
+
+    /// The ENI's route table, which is also its rules' priority.
+    public let table: Int?
+    public let metric: Int?
+    public let items: [Item]
+
+    public init(file: NetworkdFile) {
+        var items: [Item] = []
+        var table: Int? = nil
+        var defaults: Set<IPFamily> = []
+        for s in file.sections where s.name == "Route" {
+            guard let t = s.value("Table").flatMap(ExpectedKernelState.tableNumber) else { continue }
+            if t >= PolicyRouting.tableBase { table = table ?? t }
+            switch (s.value("Gateway"), s.value("Destination")) {
+            case ("_dhcp4", _):
+                items.append(.tableRoute(.ipv4, destination: "default", table: t)); defaults.insert(.ipv4)
+            case ("_ipv6ra", _):
+                items.append(.tableRoute(.ipv6, destination: "default", table: t)); defaults.insert(.ipv6)
+            case (_, let d?):
+                if let c = PolicyRule.canonical(Substring(d)) {
+                    items.append(.tableRoute(IPFamily(ofText: Substring(c)), destination: c, table: t))
+                }
+            default:
+                break
+            }
+        }
+        for s in file.sections where s.name == "Address" {
+            if let a = s.value("Address"), let c = PolicyRule.canonical(Substring(a)) { items.append(.address(c)) }
+        }
+        let rules = PolicyRule.rules(in: file)
+        items += rules.map { .rule($0) }
+        table = table ?? rules.first?.table
+
+        // networkd adds the lease's or the RA's default route to main only
+        // with UseGateway=yes; the ENI's table route says the family is on.
+        let dhcp = file.sections.last { $0.name == "DHCPv4" }
+        let ra = file.sections.last { $0.name == "IPv6AcceptRA" }
+        let metric = (dhcp?.value("RouteMetric") ?? ra?.value("RouteMetric")).flatMap { Int($0) }
+        if defaults.contains(.ipv4), dhcp?.value("UseGateway") == "yes", let m = dhcp?.value("RouteMetric").flatMap({ Int($0) }) {
+            items.append(.mainDefault(.ipv4, metric: m))
+        }
+        if defaults.contains(.ipv6), ra?.value("UseGateway") == "yes", let m = ra?.value("RouteMetric").flatMap({ Int($0) }) {
+            items.append(.mainDefault(.ipv6, metric: m))
+        }
+        self.table = table
+        self.metric = metric
+        self.items = items
+    }
+
+    /// networkd's table names, or a number.
+    static func tableNumber(_ text: String) -> Int? {
+        switch text {
+        case "main": return KernelSnapshot.Route.mainTable
+        case "local": return KernelSnapshot.Route.localTable
+        default: return Int(text)
+        }
+    }
+}

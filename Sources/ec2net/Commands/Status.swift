@@ -1,0 +1,42 @@
+import Glibc
+import EC2NetCore
+import EC2NetSystem
+
+/// ec2net status [--json] [--no-imds] [IFACE...]: wiring only. The
+/// gathering is StatusInspection, the judgement StatusEvaluator, the output
+/// StatusTextRenderer / StatusJSONRenderer. Read-only: no file, no lock, no
+/// reload, no process, no kernel change.
+enum Status {
+    static func run(_ invocation: Invocation, _ edges: SystemEdges) throws(CommandError) -> ExitCode {
+        for name in invocation.arguments where !InterfaceNameRule.isValid(name) {
+            throw .usage(UsageError(description: "invalid interface name \(Printable.quote(name))"))
+        }
+        let result: StatusInspection.Result
+        do {
+            let kernel = NetlinkKernelState(channel: NetlinkChannel(transport: try NetlinkSocket()))
+            let inspection = StatusInspection(configuration: edges.configuration, paths: edges.paths, devices: edges.devices,
+                                              metadata: invocation.noIMDS ? nil : edges.metadata, kernel: kernel,
+                                              otherManagers: OtherManagerDetector(paths: edges.paths, sysfs: edges.sysfs))
+            result = try inspection.gather()
+        } catch {
+            throw .kernelUnreadable(error)
+        }
+        edges.metadata.closeConnection()
+        for name in invocation.arguments where !result.evidence.interfaces.contains(where: { $0.isCalled(name) }) {
+            printError("ec2net status: no ENI called \(name) (nor a file generated for one)")
+            return .notOurs
+        }
+        let report = StatusEvaluator.evaluate(result.evidence, only: invocation.arguments)
+        let code: ExitCode
+        switch report.verdict {
+        case .ok: code = .ok
+        case .drift: code = .drift
+        case .unknown: code = result.imdsError.map { ExitCode.of($0) } ?? .tryLater
+        }
+        // NO_COLOR (no-color.org): set at all means no colour.
+        let colour = isatty(1) == 1 && edges.environment("NO_COLOR") == nil && edges.environment("TERM") != "dumb"
+        print(invocation.json ? StatusJSONRenderer.render(report, exitCode: code.rawValue)
+                              : StatusTextRenderer(colour: colour).render(report), terminator: "")
+        return code
+    }
+}

@@ -1,0 +1,155 @@
+import Glibc
+import XCTest
+@testable import EC2NetCore
+@testable import EC2NetSystem
+
+/// The rtnetlink dump decoders against replies recorded from a kernel
+/// (RecordedKernelDumps), and the dump requests byte for byte.
+final class KernelDumpTests: XCTestCase {
+    typealias D = RecordedKernelDumps
+
+    static func replies(_ datagrams: [[UInt8]]) -> [NetlinkReply] { datagrams.flatMap(NetlinkReply.split) }
+
+    func testLinks() throws {
+        let links = KernelDumpTests.replies(D.linkDump).compactMap(KernelDumpDecoder.link)
+        XCTAssertEqual(links.map(\.name), ["lo", "peer1", "eth1"])
+        let eth1 = try XCTUnwrap(links.first { $0.name == "eth1" })
+        XCTAssertEqual(eth1.mac, try MACAddress(parsing: "02:00:00:00:00:02"))
+        XCTAssertEqual(eth1.altNames, ["eni-0123456789abcdef0"])
+        XCTAssertEqual(links.first?.mac, try MACAddress(parsing: "00:00:00:00:00:00"), "lo's all-zero address")
+        XCTAssertEqual(Set(links.map(\.index)).count, 3)
+    }
+
+    func testAddresses() throws {
+        let links = KernelDumpTests.replies(D.linkDump).compactMap(KernelDumpDecoder.link)
+        let eth1 = try XCTUnwrap(links.first { $0.name == "eth1" }).index
+        let addresses = KernelDumpTests.replies(D.addressDump).compactMap(KernelDumpDecoder.address)
+        let onEth1 = addresses.filter { $0.interfaceIndex == eth1 }.map(\.cidr)
+        XCTAssertEqual(Array(onEth1.prefix(3)), ["10.0.0.20/24", "10.0.0.21/32", "2600:1f18::5/128"])
+        XCTAssertTrue(addresses.contains(KernelSnapshot.Address(interfaceIndex: 1, cidr: "127.0.0.1/8")))
+        XCTAssertTrue(addresses.contains(KernelSnapshot.Address(interfaceIndex: 1, cidr: "::1/128")))
+    }
+
+    func testRules() {
+        let v4 = KernelDumpTests.replies(D.ipv4RuleDump).compactMap(KernelDumpDecoder.rule)
+        XCTAssertEqual(v4.map(\.description), [
+            "0: from all lookup 255",
+            "10001: from 10.0.0.20/32 lookup 10001",
+            "10001: from 10.0.1.16/28 lookup 10001",
+            "10500: from 10.9.9.9/32 lookup 77",
+            "32766: from all lookup 254",
+            "32767: from all lookup 253",
+        ])
+        XCTAssertTrue(v4.allSatisfy { $0.family == .ipv4 })
+        let v6 = KernelDumpTests.replies(D.ipv6RuleDump).compactMap(KernelDumpDecoder.rule)
+        XCTAssertEqual(v6.map(\.description), ["0: from all lookup 255", "10001: from 2600:1f18::5/128 lookup 10001",
+                                               "32766: from all lookup 254"])
+    }
+
+    /// PolicyRuleTable's own parse keeps only ec2net's shape in ec2net's range.
+    func testPolicyRuleTableSeesOnlyEC2NetShapedRules() {
+        let owned = KernelDumpTests.replies(D.ipv4RuleDump + D.ipv6RuleDump).compactMap(PolicyRuleTable.parse)
+        XCTAssertEqual(owned.map(\.description), [
+            "from 10.0.0.20/32 lookup 10001 priority 10001",
+            "from 10.0.1.16/28 lookup 10001 priority 10001",
+            "from 2600:1f18::5/128 lookup 10001 priority 10001",
+        ])
+    }
+
+    func testRoutes() throws {
+        let eth1 = try XCTUnwrap(KernelDumpTests.replies(D.linkDump).compactMap(KernelDumpDecoder.link).first { $0.name == "eth1" }).index
+        let v4 = KernelDumpTests.replies(D.ipv4RouteDump).compactMap(KernelDumpDecoder.route)
+        XCTAssertEqual(v4.count, 10)
+        XCTAssertEqual(v4.filter { $0.table != 255 }, [
+            KernelSnapshot.Route(family: .ipv4, table: 10001, destination: "default", interfaceIndex: eth1, metric: 0),
+            KernelSnapshot.Route(family: .ipv4, table: 10001, destination: "10.0.0.0/24", interfaceIndex: eth1, metric: 0),
+            KernelSnapshot.Route(family: .ipv4, table: 254, destination: "default", interfaceIndex: eth1, metric: 513),
+            KernelSnapshot.Route(family: .ipv4, table: 254, destination: "10.0.0.0/24", interfaceIndex: eth1, metric: 0),
+        ])
+        XCTAssertTrue(v4.contains { $0.table == 255 && $0.destination == "10.0.0.21/32" && $0.type == 2 })
+        let v6 = KernelDumpTests.replies(D.ipv6RouteDump).compactMap(KernelDumpDecoder.route)
+        XCTAssertTrue(v6.allSatisfy { $0.family == .ipv6 })
+        XCTAssertTrue(v6.contains { $0.table == 254 && $0.destination == "fe80::/64" && $0.interfaceIndex == eth1 })
+    }
+
+    func testTruncatedMessagesDecodeToNil() {
+        let short = NetlinkReply(type: KernelDumpDecoder.RTM_NEWROUTE, flags: 0, sequence: 1, payload: [2, 0, 0])
+        XCTAssertNil(KernelDumpDecoder.route(short))
+        XCTAssertNil(KernelDumpDecoder.rule(NetlinkReply(type: KernelDumpDecoder.RTM_NEWRULE, flags: 0, sequence: 1, payload: [])))
+        XCTAssertNil(KernelDumpDecoder.link(NetlinkReply(type: KernelDumpDecoder.RTM_NEWLINK, flags: 0, sequence: 1, payload: [0, 0])))
+        // An AF_INET source of the wrong size is not an address.
+        XCTAssertNil(KernelDumpDecoder.cidr(family: UInt8(AF_INET), bytes: [10, 0, 0], length: 24))
+    }
+
+    // MARK: requests and the whole snapshot over a replaying transport
+
+    /// Answers each dump request with the recorded datagrams, renumbered to its sequence.
+    static func replaying(_ t: NetlinkMessageTests.MockTransport) {
+        t.onSend = { request in
+            let seq = NetlinkMessageTests.sequence(of: request)
+            let type = NetlinkReply.read16(request, 4), family = Int32(request[16])
+            let recorded: [[UInt8]]
+            switch (type, family) {
+            case (18, _): recorded = D.linkDump
+            case (22, _): recorded = D.addressDump
+            case (34, AF_INET): recorded = D.ipv4RuleDump
+            case (34, _): recorded = D.ipv6RuleDump
+            case (26, AF_INET): recorded = D.ipv4RouteDump
+            default: recorded = D.ipv6RouteDump
+            }
+            return recorded.map { renumbered($0, seq) }
+        }
+    }
+
+    static func renumbered(_ datagram: [UInt8], _ seq: UInt32) -> [UInt8] {
+        var d = datagram, i = 0
+        while i + 16 <= d.count {
+            withUnsafeBytes(of: seq) { for k in 0..<4 { d[i + 8 + k] = $0[k] } }
+            i += (Int(NetlinkReply.read32(d, i)) + 3) & ~3
+        }
+        return d
+    }
+
+    func testDumpRequestBytes() {
+        let m = NetlinkKernelState.dumpRequest(type: 34, family: AF_INET6, headerLength: 12, sequence: 9)
+        XCTAssertEqual(m.bytes, [28, 0, 0, 0, 34, 0, 0x01, 0x03, 9, 0, 0, 0, 0, 0, 0, 0,
+                                 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+        let link = NetlinkKernelState.dumpRequest(type: 18, family: AF_UNSPEC, headerLength: 16, sequence: 2)
+        XCTAssertEqual(link.bytes.count, 32)
+        XCTAssertEqual(Array(link.bytes[16...]), [UInt8](repeating: 0, count: 16))
+    }
+
+    func testSnapshotOverRecordedReplies() throws {
+        let t = NetlinkMessageTests.MockTransport()
+        KernelDumpTests.replaying(t)
+        let s = try NetlinkKernelState(channel: NetlinkChannel(transport: t)).snapshot()
+        // links, addresses, then rules and routes per family: six dumps, each a request of its own.
+        XCTAssertEqual(t.sent.map { NetlinkReply.read16($0, 4) }, [18, 22, 34, 26, 34, 26])
+        XCTAssertEqual(t.sent.map { $0[16] }, [0, 0, 2, 2, 10, 10])
+        XCTAssertEqual(s.links.count, 3)
+        XCTAssertEqual(s.rules.count, 9)
+        XCTAssertEqual(s.preferredDefault(.ipv4)?.metric, 513)
+        XCTAssertEqual(s.preferredDefault(.ipv4)?.interfaceIndex, s.link(named: "eth1")?.index)
+        XCTAssertTrue(s.holds(.rule(PolicyRule(source: "10.0.1.16/28", table: 10001)!), interfaceIndex: 0))
+        XCTAssertTrue(s.holds(.tableRoute(.ipv4, destination: "10.0.0.0/24", table: 10001), interfaceIndex: s.link(named: "eth1")!.index))
+        XCTAssertFalse(s.holds(.tableRoute(.ipv4, destination: "10.0.0.0/24", table: 10001), interfaceIndex: 1))
+    }
+
+    func testOwnedRulesOverRecordedReplies() throws {
+        let t = NetlinkMessageTests.MockTransport()
+        KernelDumpTests.replaying(t)
+        let owned = try PolicyRuleTable(channel: NetlinkChannel(transport: t)).ownedRules()
+        XCTAssertEqual(owned.map(\.source), ["10.0.0.20/32", "10.0.1.16/28", "2600:1f18::5/128"])
+        XCTAssertEqual(t.sent, [NetlinkKernelState.dumpRequest(type: 34, family: AF_INET, headerLength: 12, sequence: 2).bytes,
+                                NetlinkKernelState.dumpRequest(type: 34, family: AF_INET6, headerLength: 12, sequence: 3).bytes])
+    }
+
+    func testDefaultRoutesReaderOverRecordedReplies() throws {
+        let t = NetlinkMessageTests.MockTransport()
+        KernelDumpTests.replaying(t)
+        let best = try DefaultRoutes(channel: NetlinkChannel(transport: t)).preferred(family: AF_INET)
+        XCTAssertEqual(best?.metric, 513)
+        XCTAssertNil(try DefaultRoutes(channel: NetlinkChannel(transport: t)).preferred(family: AF_INET6),
+                     "no IPv6 default route was set up")
+    }
+}
