@@ -44,7 +44,7 @@ enum StatusFixtures {
         for item in ExpectedKernelState(file: NetworkdFile(parsing: file.contents)).items {
             switch item {
             case .rule(let r):
-                k.rules.append(KernelSnapshot.Rule(family: item.family, priority: r.table, table: r.table, source: r.source))
+                k.rules.append(KernelSnapshot.Rule(family: item.family, priority: r.table, table: r.table, source: r.source.description))
             case .tableRoute(let f, let d, let t):
                 k.routes.append(KernelSnapshot.Route(family: f, table: t, destination: d, interfaceIndex: index, metric: 0))
             case .address(let a):

@@ -39,9 +39,9 @@ final class FuzzRegressionTests: XCTestCase {
     func testNetlinkErrorCodeInt32MinDoesNotTrap() {
         var payload: [UInt8] = [0x00, 0x00, 0x00, 0x80] // error = Int32.min, little-endian
         payload += [UInt8](repeating: 0, count: 16)       // the echoed request header
-        let t = Replay([FuzzRegressionTests.message(type: NetlinkMessage.NLMSG_ERROR, payload: payload)])
+        let t = Replay([FuzzRegressionTests.message(type: RTNetlink.MessageType.error, payload: payload)])
         let channel = NetlinkChannel(transport: t)
-        let request = NetlinkMessage(type: 34, flags: NetlinkMessage.NLM_F_REQUEST | NetlinkMessage.NLM_F_DUMP,
+        let request = NetlinkMessage(type: 34, flags: RTNetlink.Flag.request | RTNetlink.Flag.dump,
                                      sequence: channel.nextSequence())
         XCTAssertThrowsError(try channel.dump(request, operation: "list rules")) { error in
             guard case .kernel = error as? NetlinkError else { return XCTFail("\(error)") }

@@ -73,10 +73,10 @@ final class KernelDumpTests: XCTestCase {
     }
 
     func testTruncatedMessagesDecodeToNil() {
-        let short = NetlinkReply(type: KernelDumpDecoder.RTM_NEWROUTE, flags: 0, sequence: 1, payload: [2, 0, 0])
+        let short = NetlinkReply(type: RTNetlink.MessageType.newRoute, flags: 0, sequence: 1, payload: [2, 0, 0])
         XCTAssertNil(KernelDumpDecoder.route(short))
-        XCTAssertNil(KernelDumpDecoder.rule(NetlinkReply(type: KernelDumpDecoder.RTM_NEWRULE, flags: 0, sequence: 1, payload: [])))
-        XCTAssertNil(KernelDumpDecoder.link(NetlinkReply(type: KernelDumpDecoder.RTM_NEWLINK, flags: 0, sequence: 1, payload: [0, 0])))
+        XCTAssertNil(KernelDumpDecoder.rule(NetlinkReply(type: RTNetlink.MessageType.newRule, flags: 0, sequence: 1, payload: [])))
+        XCTAssertNil(KernelDumpDecoder.link(NetlinkReply(type: RTNetlink.MessageType.newLink, flags: 0, sequence: 1, payload: [0, 0])))
         // An AF_INET source of the wrong size is not an address.
         XCTAssertNil(KernelDumpDecoder.cidr(family: UInt8(AF_INET), bytes: [10, 0, 0], length: 24))
     }
@@ -111,10 +111,10 @@ final class KernelDumpTests: XCTestCase {
     }
 
     func testDumpRequestBytes() {
-        let m = NetlinkKernelState.dumpRequest(type: 34, family: AF_INET6, headerLength: 12, sequence: 9)
+        let m = NetlinkKernelState.dumpRequest(type: 34, header: RuleMessage(family: UInt8(AF_INET6)), sequence: 9)
         XCTAssertEqual(m.bytes, [28, 0, 0, 0, 34, 0, 0x01, 0x03, 9, 0, 0, 0, 0, 0, 0, 0,
                                  10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
-        let link = NetlinkKernelState.dumpRequest(type: 18, family: AF_UNSPEC, headerLength: 16, sequence: 2)
+        let link = NetlinkKernelState.dumpRequest(type: 18, header: InterfaceInfoMessage(family: UInt8(AF_UNSPEC)), sequence: 2)
         XCTAssertEqual(link.bytes.count, 32)
         XCTAssertEqual(Array(link.bytes[16...]), [UInt8](repeating: 0, count: 16))
     }
@@ -139,9 +139,9 @@ final class KernelDumpTests: XCTestCase {
         let t = NetlinkMessageTests.MockTransport()
         KernelDumpTests.replaying(t)
         let owned = try PolicyRuleTable(channel: NetlinkChannel(transport: t)).ownedRules()
-        XCTAssertEqual(owned.map(\.source), ["10.0.0.20/32", "10.0.1.16/28", "2600:1f18::5/128"])
-        XCTAssertEqual(t.sent, [NetlinkKernelState.dumpRequest(type: 34, family: AF_INET, headerLength: 12, sequence: 2).bytes,
-                                NetlinkKernelState.dumpRequest(type: 34, family: AF_INET6, headerLength: 12, sequence: 3).bytes])
+        XCTAssertEqual(owned.map(\.source.description), ["10.0.0.20/32", "10.0.1.16/28", "2600:1f18::5/128"])
+        XCTAssertEqual(t.sent, [NetlinkKernelState.dumpRequest(type: 34, header: RuleMessage(family: UInt8(AF_INET)), sequence: 2).bytes,
+                                NetlinkKernelState.dumpRequest(type: 34, header: RuleMessage(family: UInt8(AF_INET6)), sequence: 3).bytes])
     }
 
     func testDefaultRoutesReaderOverRecordedReplies() throws {

@@ -48,7 +48,7 @@ final class NetlinkMessageTests: XCTestCase {
     }
 
     func testMessageBuilderAttributes() {
-        var m = NetlinkMessage(type: 20, flags: NetlinkMessage.NLM_F_REQUEST | NetlinkMessage.NLM_F_DUMP, sequence: 1)
+        var m = NetlinkMessage(type: 20, flags: RTNetlink.Flag.request | RTNetlink.Flag.dump, sequence: 1)
         XCTAssertEqual(m.bytes.count, 16)
         XCTAssertEqual(Array(m.bytes[0..<8]), [16, 0, 0, 0, 20, 0, 0x01, 0x03])
         m.attribute(1, uint32: 0x0a0b_0c0d)
@@ -71,7 +71,7 @@ final class NetlinkMessageTests: XCTestCase {
     /// NLMSG_ERROR carrying `code` (0 = ACK) and the request's header.
     static func errorReply(code: Int32, sequence: UInt32) -> [UInt8] {
         let request = header(length: 64, type: 108, flags: 0x0e05, sequence: sequence)
-        return header(length: 16 + 4 + 16, type: NetlinkMessage.NLMSG_ERROR, sequence: sequence)
+        return header(length: 16 + 4 + 16, type: RTNetlink.MessageType.error, sequence: sequence)
             + le32(UInt32(bitPattern: code)) + request
     }
 
@@ -83,14 +83,14 @@ final class NetlinkMessageTests: XCTestCase {
 
     func testSplitSeveralMessagesWithPadding() {
         let a = NetlinkMessageTests.message(type: 16, sequence: 5, payload: [1, 2, 3]) // 19 bytes, padded to 20
-        let b = NetlinkMessageTests.message(type: NetlinkMessage.NLMSG_DONE, sequence: 5, payload: [0, 0, 0, 0])
+        let b = NetlinkMessageTests.message(type: RTNetlink.MessageType.done, sequence: 5, payload: [0, 0, 0, 0])
         let replies = NetlinkReply.split(a + b)
         XCTAssertEqual(replies.count, 2)
         XCTAssertEqual(replies[0].type, 16)
         XCTAssertEqual(replies[0].sequence, 5)
         XCTAssertEqual(replies[0].payload, [1, 2, 3])
         XCTAssertNil(replies[0].errorCode)
-        XCTAssertEqual(replies[1].type, NetlinkMessage.NLMSG_DONE)
+        XCTAssertEqual(replies[1].type, RTNetlink.MessageType.done)
     }
 
     func testSplitStopsAtMalformedLengths() {
@@ -213,11 +213,11 @@ final class NetlinkMessageTests: XCTestCase {
                     + NetlinkMessageTests.message(type: 16, sequence: seq, payload: [2, 0, 0, 0]),
                 NetlinkMessageTests.message(type: 16, sequence: seq &+ 100, payload: [9, 0, 0, 0])
                     + NetlinkMessageTests.message(type: 16, sequence: seq, payload: [3, 0, 0, 0])
-                    + NetlinkMessageTests.message(type: NetlinkMessage.NLMSG_DONE, sequence: seq, payload: [0, 0, 0, 0]),
+                    + NetlinkMessageTests.message(type: RTNetlink.MessageType.done, sequence: seq, payload: [0, 0, 0, 0]),
             ]
         }
         let channel = NetlinkChannel(transport: t)
-        let request = NetlinkMessage(type: 18, flags: NetlinkMessage.NLM_F_REQUEST | NetlinkMessage.NLM_F_DUMP, sequence: channel.nextSequence())
+        let request = NetlinkMessage(type: 18, flags: RTNetlink.Flag.request | RTNetlink.Flag.dump, sequence: channel.nextSequence())
         let replies = try channel.dump(request, operation: "dump links")
         XCTAssertEqual(replies.map { $0.payload[0] }, [1, 2, 3])
     }
@@ -226,7 +226,7 @@ final class NetlinkMessageTests: XCTestCase {
         let t = MockTransport()
         t.onSend = { [NetlinkMessageTests.errorReply(code: -EPERM, sequence: NetlinkMessageTests.sequence(of: $0))] }
         let channel = NetlinkChannel(transport: t)
-        let request = NetlinkMessage(type: 34, flags: NetlinkMessage.NLM_F_REQUEST | NetlinkMessage.NLM_F_DUMP, sequence: channel.nextSequence())
+        let request = NetlinkMessage(type: 34, flags: RTNetlink.Flag.request | RTNetlink.Flag.dump, sequence: channel.nextSequence())
         XCTAssertThrowsError(try channel.dump(request, operation: "dump rules")) {
             XCTAssertEqual($0 as? NetlinkError, .kernel(errno: EPERM, operation: "dump rules"))
         }

@@ -59,7 +59,7 @@ public struct ExpectedKernelState: Equatable, Sendable {
             case ("_ipv6ra", _):
                 items.append(.tableRoute(.ipv6, destination: "default", table: t)); defaults.insert(.ipv6)
             case (_, let d?):
-                if let c = PolicyRule.canonical(Substring(d)) {
+                if let c = RuleSource(parsing: Substring(d))?.description {
                     items.append(.tableRoute(IPFamily(ofText: Substring(c)), destination: c, table: t))
                 }
             default:
@@ -67,7 +67,7 @@ public struct ExpectedKernelState: Equatable, Sendable {
             }
         }
         for s in file.sections where s.name == "Address" {
-            if let a = s.value("Address"), let c = PolicyRule.canonical(Substring(a)) { items.append(.address(c)) }
+            if let a = s.value("Address"), let c = RuleSource(parsing: Substring(a))?.description { items.append(.address(c)) }
         }
         let rules = PolicyRule.rules(in: file)
         items += rules.map { .rule($0) }

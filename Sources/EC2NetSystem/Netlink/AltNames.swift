@@ -14,35 +14,25 @@ public enum AltNameOutcome: Equatable {
 }
 
 public final class AltNames: LinkControl {
-    static let RTM_NEWLINKPROP: UInt16 = 108
-    static let IFLA_PROP_LIST: UInt16 = 52
-    static let IFLA_ALT_IFNAME: UInt16 = 53
-
     private let channel: NetlinkChannel
 
     public init(channel: NetlinkChannel) { self.channel = channel }
 
     /// The RTM_NEWLINKPROP request for one altname, byte for byte.
     public static func message(interfaceIndex: Int32, altName: String, sequence: UInt32) -> NetlinkMessage {
-        var m = NetlinkMessage(type: RTM_NEWLINKPROP,
-                               flags: NetlinkMessage.NLM_F_REQUEST | NetlinkMessage.NLM_F_ACK | NetlinkMessage.NLM_F_CREATE
-                                   | NetlinkMessage.NLM_F_EXCL | NetlinkMessage.NLM_F_APPEND,
-                               sequence: sequence)
-        // struct ifinfomsg: family, pad, type, index, flags, change
-        m.append8(UInt8(AF_UNSPEC)); m.append8(0); m.append16(0)
-        m.appendInt32(interfaceIndex); m.append32(0); m.append32(0)
-        m.nested(IFLA_PROP_LIST) { $0.attribute(IFLA_ALT_IFNAME, string: altName) }
+        let flags = RTNetlink.Flag.request | RTNetlink.Flag.ack | RTNetlink.Flag.create | RTNetlink.Flag.exclusive
+            | RTNetlink.Flag.append
+        var m = NetlinkMessage(type: RTNetlink.MessageType.newLinkProperty, flags: flags, sequence: sequence,
+                               header: InterfaceInfoMessage(family: UInt8(AF_UNSPEC), index: interfaceIndex))
+        m.nested(RTNetlink.LinkAttribute.propertyList) { $0.attribute(RTNetlink.LinkAttribute.alternativeName, string: altName) }
         return m
     }
 
-    static let RTM_GETLINK: UInt16 = 18
-
     /// RTM_GETLINK by altname (IFLA_ALT_IFNAME), byte for byte.
     public static func lookupMessage(altName: String, sequence: UInt32) -> NetlinkMessage {
-        var m = NetlinkMessage(type: RTM_GETLINK, flags: NetlinkMessage.NLM_F_REQUEST, sequence: sequence)
-        m.append8(UInt8(AF_UNSPEC)); m.append8(0); m.append16(0)
-        m.appendInt32(0); m.append32(0); m.append32(0)
-        m.attribute(IFLA_ALT_IFNAME, string: altName)
+        var m = NetlinkMessage(type: RTNetlink.MessageType.getLink, flags: RTNetlink.Flag.request, sequence: sequence,
+                               header: InterfaceInfoMessage(family: UInt8(AF_UNSPEC)))
+        m.attribute(RTNetlink.LinkAttribute.alternativeName, string: altName)
         return m
     }
 
@@ -51,8 +41,8 @@ public final class AltNames: LinkControl {
         do {
             let r = try channel.single(AltNames.lookupMessage(altName: altName, sequence: channel.nextSequence()),
                                        operation: "look up altname \(altName)")
-            guard r.payload.count >= 16 else { return 0 }
-            return UInt32(bitPattern: Int32(bitPattern: NetlinkReply.read32(r.payload, 4)))
+            guard let h = r.header(InterfaceInfoMessage.self) else { return 0 }
+            return UInt32(bitPattern: h.index)
         } catch let e where e.errnoValue == ENODEV {
             return 0
         }

@@ -2,76 +2,50 @@ import Glibc
 import EC2NetCore
 
 /// Decodes the kernel's replies to rtnetlink dumps (RTM_NEWLINK,
-/// RTM_NEWADDR, RTM_NEWRULE, RTM_NEWROUTE) into KernelSnapshot values.
-/// Field offsets are those of the fixed headers in linux/rtnetlink.h,
-/// linux/if_addr.h and linux/fib_rules.h; a message too short for its
+/// RTM_NEWADDR, RTM_NEWRULE, RTM_NEWROUTE) into KernelSnapshot values, the
+/// fixed headers through their structs (InterfaceInfoMessage,
+/// AddressMessage, RuleMessage, RouteMessage). A message too short for its
 /// header, or without what the value needs, decodes to nil.
 public enum KernelDumpDecoder {
-    public static let RTM_NEWLINK: UInt16 = 16
-    public static let RTM_NEWADDR: UInt16 = 20
-    public static let RTM_NEWROUTE: UInt16 = 24
-    public static let RTM_NEWRULE: UInt16 = 32
-
-    /// struct ifinfomsg: family, pad, type(2), index(4), flags(4), change(4).
-    static let linkHeader = 16
-    static let IFLA_ADDRESS: UInt16 = 1
-    static let IFLA_IFNAME: UInt16 = 3
-    static let IFLA_PROP_LIST: UInt16 = 52
-    static let IFLA_ALT_IFNAME: UInt16 = 53
-
-    /// struct ifaddrmsg: family, prefixlen, flags, scope, index(4).
-    static let addressHeader = 8
-    static let IFA_ADDRESS: UInt16 = 1
-    static let IFA_LOCAL: UInt16 = 2
-
-    /// struct rtmsg / struct fib_rule_hdr: family, dst_len, src_len, tos,
-    /// table, protocol|res1, scope|res2, type|action, flags(4).
-    static let routeHeader = 12
-    static let RTA_DST: UInt16 = 1
-    static let RTA_OIF: UInt16 = 4
-    static let RTA_PRIORITY: UInt16 = 6
-    static let RTA_TABLE: UInt16 = 15
-    static let FRA_SRC: UInt16 = 2
-    static let FRA_PRIORITY: UInt16 = 6
-    static let FRA_TABLE: UInt16 = 15
+    private typealias Message = RTNetlink.MessageType
 
     public static func link(_ r: NetlinkReply) -> KernelSnapshot.Link? {
-        guard r.type == RTM_NEWLINK, r.payload.count >= linkHeader else { return nil }
-        let index = Int(Int32(bitPattern: NetlinkReply.read32(r.payload, 4)))
+        guard r.type == Message.newLink, let h = r.header(InterfaceInfoMessage.self) else { return nil }
         var name: String? = nil, mac: MACAddress? = nil, alt: [String] = []
-        for a in r.attributes(after: linkHeader) {
+        for a in r.attributes(after: InterfaceInfoMessage.self) {
             switch a.type {
-            case IFLA_IFNAME: name = string(a.value)
-            case IFLA_ADDRESS where a.value.count == 6: mac = MACAddress(bytes: a.value)
-            case IFLA_PROP_LIST:
-                alt += NetlinkReply.attributes(in: a.value, from: 0).filter { $0.type == IFLA_ALT_IFNAME }.map { string($0.value) }
+            case RTNetlink.LinkAttribute.name: name = string(a.value)
+            case RTNetlink.LinkAttribute.address where a.value.count == 6: mac = MACAddress(bytes: a.value)
+            case RTNetlink.LinkAttribute.propertyList:
+                alt += NetlinkReply.attributes(in: a.value, from: 0)
+                    .filter { $0.type == RTNetlink.LinkAttribute.alternativeName }.map { string($0.value) }
             default: break
             }
         }
         guard let name else { return nil }
-        return KernelSnapshot.Link(index: index, name: name, mac: mac, altNames: alt)
+        return KernelSnapshot.Link(index: Int(h.index), name: name, mac: mac, altNames: alt)
     }
 
     public static func address(_ r: NetlinkReply) -> KernelSnapshot.Address? {
-        guard r.type == RTM_NEWADDR, r.payload.count >= addressHeader else { return nil }
-        let length = Int(r.payload[1])
+        guard r.type == Message.newAddress, let h = r.header(AddressMessage.self) else { return nil }
         var local: [UInt8]? = nil, address: [UInt8]? = nil
-        for a in r.attributes(after: addressHeader) {
-            if a.type == IFA_LOCAL { local = a.value } else if a.type == IFA_ADDRESS { address = a.value }
+        for a in r.attributes(after: AddressMessage.self) {
+            if a.type == RTNetlink.AddressAttribute.local { local = a.value }
+            else if a.type == RTNetlink.AddressAttribute.address { address = a.value }
         }
         // IFA_LOCAL is the interface's own address (IFA_ADDRESS the peer's on point-to-point links).
-        guard let bytes = local ?? address, let cidr = cidr(family: r.payload[0], bytes: bytes, length: length) else { return nil }
-        return KernelSnapshot.Address(interfaceIndex: Int(NetlinkReply.read32(r.payload, 4)), cidr: cidr)
+        guard let bytes = local ?? address, let cidr = cidr(family: h.family, bytes: bytes, length: Int(h.prefixLength)) else { return nil }
+        return KernelSnapshot.Address(interfaceIndex: Int(h.index), cidr: cidr)
     }
 
     public static func rule(_ r: NetlinkReply) -> KernelSnapshot.Rule? {
-        guard r.type == RTM_NEWRULE, r.payload.count >= routeHeader, let family = family(r.payload[0]) else { return nil }
-        var table = Int(r.payload[4]), priority = 0, source: String? = nil
-        for a in r.attributes(after: routeHeader) {
+        guard r.type == Message.newRule, let h = r.header(RuleMessage.self), let family = family(h.family) else { return nil }
+        var table = Int(h.table), priority = 0, source: String? = nil
+        for a in r.attributes(after: RuleMessage.self) {
             switch a.type {
-            case FRA_SRC: source = cidr(family: r.payload[0], bytes: a.value, length: Int(r.payload[2]))
-            case FRA_PRIORITY where a.value.count == 4: priority = Int(NetlinkReply.read32(a.value, 0))
-            case FRA_TABLE where a.value.count == 4: table = Int(NetlinkReply.read32(a.value, 0))
+            case RTNetlink.RuleAttribute.source: source = cidr(family: h.family, bytes: a.value, length: Int(h.sourceLength))
+            case RTNetlink.RuleAttribute.priority where a.value.count == 4: priority = Int(HostOrder.read(UInt32.self, a.value, at: 0))
+            case RTNetlink.RuleAttribute.table where a.value.count == 4: table = Int(HostOrder.read(UInt32.self, a.value, at: 0))
             default: break
             }
         }
@@ -79,22 +53,22 @@ public enum KernelDumpDecoder {
     }
 
     public static func route(_ r: NetlinkReply) -> KernelSnapshot.Route? {
-        guard r.type == RTM_NEWROUTE, r.payload.count >= routeHeader, let family = family(r.payload[0]) else { return nil }
-        let length = Int(r.payload[1])
-        var table = Int(r.payload[4]), destination: String? = length == 0 ? "default" : nil
+        guard r.type == Message.newRoute, let h = r.header(RouteMessage.self), let family = family(h.family) else { return nil }
+        let length = Int(h.destinationLength)
+        var table = Int(h.table), destination: String? = length == 0 ? "default" : nil
         var oif: Int? = nil, metric = 0
-        for a in r.attributes(after: routeHeader) {
+        for a in r.attributes(after: RouteMessage.self) {
             switch a.type {
-            case RTA_DST: destination = cidr(family: r.payload[0], bytes: a.value, length: length)
-            case RTA_OIF where a.value.count == 4: oif = Int(NetlinkReply.read32(a.value, 0))
-            case RTA_PRIORITY where a.value.count == 4: metric = Int(NetlinkReply.read32(a.value, 0))
-            case RTA_TABLE where a.value.count == 4: table = Int(NetlinkReply.read32(a.value, 0))
+            case RTNetlink.RouteAttribute.destination: destination = cidr(family: h.family, bytes: a.value, length: length)
+            case RTNetlink.RouteAttribute.outputInterface where a.value.count == 4: oif = Int(HostOrder.read(UInt32.self, a.value, at: 0))
+            case RTNetlink.RouteAttribute.priority where a.value.count == 4: metric = Int(HostOrder.read(UInt32.self, a.value, at: 0))
+            case RTNetlink.RouteAttribute.table where a.value.count == 4: table = Int(HostOrder.read(UInt32.self, a.value, at: 0))
             default: break
             }
         }
         guard let destination else { return nil }
         return KernelSnapshot.Route(family: family, table: table, destination: destination, interfaceIndex: oif,
-                                    metric: metric, type: Int(r.payload[7]))
+                                    metric: metric, type: Int(h.type))
     }
 
     static func family(_ value: UInt8) -> IPFamily? {

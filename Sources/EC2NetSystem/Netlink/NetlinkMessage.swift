@@ -1,38 +1,30 @@
-/// A netlink message built byte by byte: nlmsghdr, a fixed family header,
-/// then attributes, each aligned to 4 bytes. Host byte order, as netlink is.
+/// A netlink request: nlmsghdr, the fixed family header (a
+/// NetlinkFixedHeader), then attributes, each aligned to 4 bytes. Host byte
+/// order, as netlink is. Numbers come from RTNetlink.
 public struct NetlinkMessage: Equatable {
-    public static let NLM_F_REQUEST: UInt16 = 0x1
-    public static let NLM_F_ACK: UInt16 = 0x4
-    public static let NLM_F_ROOT: UInt16 = 0x100
-    public static let NLM_F_MATCH: UInt16 = 0x200
-    public static let NLM_F_DUMP: UInt16 = 0x300
-    public static let NLM_F_EXCL: UInt16 = 0x200
-    public static let NLM_F_CREATE: UInt16 = 0x400
-    public static let NLM_F_APPEND: UInt16 = 0x800
-    public static let NLMSG_ERROR: UInt16 = 2
-    public static let NLMSG_DONE: UInt16 = 3
-    public static let NLA_F_NESTED: UInt16 = 0x8000
-
     public private(set) var bytes: [UInt8]
 
+    /// A message without a family header (tests, NLMSG_DONE).
     public init(type: UInt16, flags: UInt16, sequence: UInt32) {
         bytes = []
-        append32(0) // length, patched as the message grows
-        append16(type)
-        append16(flags)
-        append32(sequence)
-        append32(0) // port id: the kernel fills it in
+        bytes += HostOrder.bytes(UInt32(0))  // length, patched as the message grows
+        bytes += HostOrder.bytes(type)
+        bytes += HostOrder.bytes(flags)
+        bytes += HostOrder.bytes(sequence)
+        bytes += HostOrder.bytes(UInt32(0))  // port id: the kernel fills it in
+        patchLength()
     }
 
-    public mutating func append8(_ v: UInt8) { bytes.append(v); patchLength() }
-    public mutating func append16(_ v: UInt16) { withUnsafeBytes(of: v) { bytes += $0 }; patchLength() }
-    public mutating func append32(_ v: UInt32) { withUnsafeBytes(of: v) { bytes += $0 }; patchLength() }
-    public mutating func appendInt32(_ v: Int32) { append32(UInt32(bitPattern: v)) }
+    public init<H: NetlinkFixedHeader>(type: UInt16, flags: UInt16, sequence: UInt32, header: H) {
+        self.init(type: type, flags: flags, sequence: sequence)
+        bytes += header.encoded
+        patchLength()
+    }
 
     /// An attribute with a raw payload.
     public mutating func attribute(_ type: UInt16, _ payload: [UInt8]) {
-        append16(UInt16(4 + payload.count))
-        append16(type)
+        bytes += HostOrder.bytes(UInt16(4 + payload.count))
+        bytes += HostOrder.bytes(type)
         bytes += payload
         pad()
     }
@@ -42,17 +34,19 @@ public struct NetlinkMessage: Equatable {
     }
 
     public mutating func attribute(_ type: UInt16, uint32: UInt32) {
-        attribute(type, withUnsafeBytes(of: uint32) { Array($0) })
+        attribute(type, HostOrder.bytes(uint32))
     }
 
     /// A nested attribute: its length covers everything `body` appends.
     public mutating func nested(_ type: UInt16, _ body: (inout NetlinkMessage) -> Void) {
         let start = bytes.count
-        append16(0)
-        append16(type | NetlinkMessage.NLA_F_NESTED)
+        bytes += HostOrder.bytes(UInt16(0))
+        bytes += HostOrder.bytes(type | RTNetlink.nestedAttribute)
+        patchLength()
         body(&self)
-        let length = UInt16(bytes.count - start)
-        withUnsafeBytes(of: length) { bytes[start] = $0[0]; bytes[start + 1] = $0[1] }
+        let length = HostOrder.bytes(UInt16(bytes.count - start))
+        bytes[start] = length[0]
+        bytes[start + 1] = length[1]
     }
 
     private mutating func pad() {
@@ -61,8 +55,7 @@ public struct NetlinkMessage: Equatable {
     }
 
     private mutating func patchLength() {
-        guard bytes.count >= 4 else { return }
-        let n = UInt32(bytes.count)
-        withUnsafeBytes(of: n) { for k in 0..<4 { bytes[k] = $0[k] } }
+        let n = HostOrder.bytes(UInt32(bytes.count))
+        for k in 0..<4 { bytes[k] = n[k] }
     }
 }

@@ -22,7 +22,7 @@ public struct NetlinkReply: Equatable {
 
     /// For NLMSG_ERROR: 0 for an acknowledgement, else a negative errno.
     public var errorCode: Int32? {
-        guard type == NetlinkMessage.NLMSG_ERROR, payload.count >= 4 else { return nil }
+        guard type == RTNetlink.MessageType.error, payload.count >= 4 else { return nil }
         return Int32(bitPattern: NetlinkReply.read32(payload, 0))
     }
 
@@ -32,7 +32,15 @@ public struct NetlinkReply: Equatable {
         code == Int32.min ? Int32.max : abs(code)
     }
 
-    /// Attributes following a fixed header of `headerSize` bytes: (type, payload).
+    /// The fixed family header at the start of the payload, if it fits.
+    public func header<H: NetlinkFixedHeader>(_ type: H.Type) -> H? { H(decoding: payload) }
+
+    /// Attributes following the fixed header `H`: (type, payload).
+    public func attributes<H: NetlinkFixedHeader>(after header: H.Type) -> [(type: UInt16, value: [UInt8])] {
+        attributes(after: H.size)
+    }
+
+    /// Attributes following a fixed header of `headerSize` bytes.
     public func attributes(after headerSize: Int) -> [(type: UInt16, value: [UInt8])] {
         NetlinkReply.attributes(in: payload, from: headerSize)
     }

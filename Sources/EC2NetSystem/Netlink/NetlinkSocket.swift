@@ -111,7 +111,7 @@ public final class NetlinkChannel {
         let seq = NetlinkReply.read32(message.bytes, 8)
         while true {
             for r in NetlinkReply.split(try transport.receive()) where r.sequence == seq {
-                if r.type == NetlinkMessage.NLMSG_DONE { return }
+                if r.type == RTNetlink.MessageType.done { return }
                 if let code = r.errorCode {
                     if code == 0 { return }
                     throw .kernel(errno: NetlinkReply.errnoValue(ofCode: code), operation: operation)

@@ -7,8 +7,6 @@ import EC2NetCore
 /// ec2net removes its own: rules whose priority equals their table within
 /// ec2net's table range, that no generated file asks for any more.
 public final class PolicyRuleTable {
-    static let RTM_DELRULE: UInt16 = 33
-
     private let channel: NetlinkChannel
 
     public init(channel: NetlinkChannel) { self.channel = channel }
@@ -26,26 +24,17 @@ public final class PolicyRuleTable {
         try channel.acknowledge(PolicyRuleTable.deleteMessage(rule, sequence: channel.nextSequence()), operation: "delete rule \(rule)")
     }
 
-    /// RTM_DELRULE for one rule, byte for byte.
+    /// RTM_DELRULE for one rule, byte for byte: from its typed source, so
+    /// the request always carries FRA_SRC (never re-parsed from text).
     public static func deleteMessage(_ rule: PolicyRule, sequence: UInt32) -> NetlinkMessage {
-        var m = NetlinkMessage(type: RTM_DELRULE, flags: NetlinkMessage.NLM_F_REQUEST | NetlinkMessage.NLM_F_ACK, sequence: sequence)
-        let parts = rule.source.split(separator: "/")
-        let length = UInt8(parts.count == 2 ? Int(parts[1]) ?? 0 : 0)
-        let bytes: [UInt8]
-        if rule.isIPv6 { bytes = (try? IPv6Address(parsing: parts[0]))?.bytes ?? [] }
-        else { bytes = (try? IPv4Address(parsing: parts[0]))?.bytes ?? [] }
-        appendHeader(&m, family: UInt8(rule.isIPv6 ? AF_INET6 : AF_INET), sourceLength: length)
-        m.attribute(KernelDumpDecoder.FRA_SRC, bytes)
-        m.attribute(KernelDumpDecoder.FRA_PRIORITY, uint32: UInt32(rule.table))
-        m.attribute(KernelDumpDecoder.FRA_TABLE, uint32: UInt32(rule.table))
+        let family = UInt8(rule.isIPv6 ? AF_INET6 : AF_INET)
+        var m = NetlinkMessage(type: RTNetlink.MessageType.deleteRule, flags: RTNetlink.Flag.request | RTNetlink.Flag.ack,
+                               sequence: sequence,
+                               header: RuleMessage(family: family, sourceLength: UInt8(rule.source.prefixLength)))
+        m.attribute(RTNetlink.RuleAttribute.source, rule.source.addressBytes)
+        m.attribute(RTNetlink.RuleAttribute.priority, uint32: UInt32(rule.table))
+        m.attribute(RTNetlink.RuleAttribute.table, uint32: UInt32(rule.table))
         return m
-    }
-
-    /// struct fib_rule_hdr: family, dst_len, src_len, tos, table, res1, res2, action, flags.
-    static func appendHeader(_ m: inout NetlinkMessage, family: UInt8, sourceLength: UInt8) {
-        m.append8(family); m.append8(0); m.append8(sourceLength); m.append8(0)
-        m.append8(0); m.append8(0); m.append8(0); m.append8(0)
-        m.append32(0)
     }
 
     /// A dumped rule, when it has ec2net's shape within ec2net's range.

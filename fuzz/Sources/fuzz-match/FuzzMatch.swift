@@ -6,7 +6,9 @@ import FuzzSupport
 // then the file text.
 // Properties: no trap (fnmatch included); no pattern is empty or spans
 // lines; a [Match] that lists the MAC (and nothing else, nothing negated)
-// claims it; `Name=p` and `Name=!p` never both claim one name; and the
+// claims it; a claim always selects and always names the interface (by a
+// positive MAC or an exact, glob-free name); `Name=p` and `Name=!p` never
+// both select one name; and the
 // file with CR LF line ends (networkd reads those) parses to the same
 // [Match] as with LF (id match-crlf).
 
@@ -21,6 +23,12 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 
     let match = NetworkMatch(parsing: text)
     let claimed = match.claims(mac: mac, interface: name)
+    if claimed {
+        Fuzz.check(match.selects(mac: mac, interface: name), "match-claim-selects", "\(mac) \(Fuzz.show(name))")
+        let named = match.macs.positive.contains(mac) || match.permanentMACs.positive.contains(mac)
+            || match.names.positive.contains { $0 == name && !$0.contains(where: { "*?[".contains($0) }) }
+        Fuzz.check(named, "match-claim-specific", "claims \(Fuzz.show(name)) without naming it: \(Fuzz.show(text))")
+    }
     if match.macs.positive.contains(mac), !match.macs.negative.contains(mac), !match.permanentMACs.isSet, !match.names.isSet {
         Fuzz.check(claimed, "match-mac", "\(mac) listed but not claimed")
     }
@@ -30,8 +38,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         guard !p.hasPrefix("!") else { continue }
         let one = NetworkMatch(parsing: "[Match]\nName=\(p)\n")
         let negated = NetworkMatch(parsing: "[Match]\nName=!\(p)\n")
-        Fuzz.check(!(one.claims(mac: mac, interface: name) && negated.claims(mac: mac, interface: name)),
-                   "match-negation", "\(Fuzz.show(p)) and its negation both claim \(Fuzz.show(name))")
+        Fuzz.check(!(one.selects(mac: mac, interface: name) && negated.selects(mac: mac, interface: name)),
+                   "match-negation", "\(Fuzz.show(p)) and its negation both select \(Fuzz.show(name))")
     }
 
     if !bytes.contains(13) && bytes.contains(10) {

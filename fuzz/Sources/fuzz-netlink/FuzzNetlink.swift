@@ -48,7 +48,7 @@ final class Replay: NetlinkTransport {
         while i + 16 <= d.count {
             let len = Int(NetlinkReply.read32(d, i))
             guard len >= 16, i + len <= d.count else { break }
-            if NetlinkReply.read16(d, i + 4) == NetlinkMessage.NLMSG_ERROR, len >= 20, NetlinkReply.read32(d, i + 16) == 0x8000_0000 {
+            if NetlinkReply.read16(d, i + 4) == RTNetlink.MessageType.error, len >= 20, NetlinkReply.read32(d, i + 16) == 0x8000_0000 {
                 d[i + 16] = 0xff; d[i + 17] = 0xff; d[i + 18] = 0xff; d[i + 19] = 0xff
             }
             i += (len + 3) & ~3
@@ -56,8 +56,8 @@ final class Replay: NetlinkTransport {
     }
 
     static func done(_ seq: UInt32) -> [UInt8] {
-        var m = NetlinkMessage(type: NetlinkMessage.NLMSG_DONE, flags: 0, sequence: seq)
-        m.append32(0)
+        var m = NetlinkMessage(type: RTNetlink.MessageType.done, flags: 0, sequence: seq)
+        m.attribute(0, [])  // a 4-byte payload, as NLMSG_DONE carries; its value is never read
         return m.bytes
     }
 
@@ -98,7 +98,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if let rules = try? PolicyRuleTable(channel: channel).ownedRules() {
         for r in rules {
             Fuzz.check(PolicyRouting.ownedTables.contains(r.table), "netlink-rule-table", r.description)
-            Fuzz.check(PolicyRule(source: Substring(r.source), table: r.table) == r, "netlink-rule-canonical", r.description)
+            Fuzz.check(PolicyRule(source: Substring(r.source.description), table: r.table) == r, "netlink-rule-canonical", r.description)
             // RTM_DELRULE bytes, presented as an RTM_NEWRULE dump entry, read back as the same rule.
             var bytes = PolicyRuleTable.deleteMessage(r, sequence: 0).bytes
             bytes[4] = 32; bytes[5] = 0
