@@ -135,6 +135,21 @@ final class ScanPipelineTests: XCTestCase {
         XCTAssertEqual(reloader.count, 2)
     }
 
+    /// Issue 16: at boot the scan's own reload makes the primary's route
+    /// win a moment later; the check judges that state, not the one before.
+    func testDefaultRouteCheckWaitsForTheScansOwnReload() throws {
+        routes.routes[.ipv4] = PreferredDefaultRoute(interface: "eth1", metric: 1024)
+        var sleeps = 0
+        clock.onSleep = { [unowned self] _ in
+            sleeps += 1
+            if sleeps == 4 { routes.routes[.ipv4] = PreferredDefaultRoute(interface: "eth0", metric: 512) }
+        }
+        _ = try scan(.init(checkDefaultRoute: true))
+        XCTAssertEqual(reloader.count, 1, "only the scan's own reload")
+        XCTAssertEqual(log.problems, [])
+        XCTAssertTrue(log.contains("IPv4 default leaves through eth0"))
+    }
+
     func testHostnameOnlyWhenTheAdminSetNone() throws {
         source.values["local-hostname"] = "ip-10-0-0-10.ec2.internal other-name"
         _ = try scan(.init(setHostname: true))

@@ -87,15 +87,22 @@ public final class ScanPipeline {
             if options.setHostname && configuration.setHostname, let hostname {
                 HostnameUpdate(paths: paths, metadata: metadata, setter: hostname, log: log).run()
             }
-            if options.checkDefaultRoute, let routes,
-               DefaultRouteCheck(metadata: metadata, routes: routes, sysfs: sysfs, log: log).run() {
-                report.changedFiles = true  // a reload lets the primary's metric apply
-            }
             metadata.closeConnection()
             if report.changedFiles { try scope.filesChanged() }
             return report
         }
         if let rules { StaleRuleCleaner(tree: configurator.tree, rules: rules, log: log).clean() }
+        // Judged after this scan's own reload (if any) took effect, so a
+        // normal boot does not report the moment before the primary's route.
+        if options.checkDefaultRoute, let routes,
+           DefaultRouteCheck(metadata: metadata, routes: routes, sysfs: sysfs, log: log)
+               .run(afterReload: report.changedFiles, clock: clock) {
+            // A reload lets the primary's metric 512 apply.
+            try ReloadScope.run(paths: paths, reloader: reloader, clock: clock, log: log) { scope throws(PipelineError) in
+                try scope.filesChanged()
+            }
+        }
+        metadata.closeConnection()
         return report
     }
 
