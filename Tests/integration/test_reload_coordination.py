@@ -45,6 +45,8 @@ def test_a_reload_deferred_to_a_run_that_then_fails_still_happens(inst):
         if failing.poll() is None:
             failing.kill()
             failing.wait()
+    print(f"--- ec2-plug eth1 (exit {done.returncode}):\n{done.stderr}--- ec2-plug eth2 (exit {failing.returncode}):\n{stderr}"
+          f"--- networkctl calls: {inst.networkctl.reloads()}")  # shown with pytest -s
     assert failing.returncode == EX_TEMPFAIL, stderr
     assert "reloaded systemd-networkd" in stderr
     assert len(inst.networkctl.reloads()) == 1
