@@ -8,16 +8,14 @@ public final class InterfaceConfigurator {
     public let configuration: Configuration
     public let tree: GeneratedTree
     private let paths: Paths
-    private let reader: MetadataReader
     private let links: LinkControl?
     private let deviceMap: DeviceMapStore
     private let admin: AdminNetworkFiles
     private let log: Log
 
-    public init(configuration: Configuration, paths: Paths, reader: MetadataReader, links: LinkControl?, log: Log) throws(FileError) {
+    public init(configuration: Configuration, paths: Paths, links: LinkControl?, log: Log) throws(FileError) {
         self.configuration = configuration
         self.paths = paths
-        self.reader = reader
         self.links = links
         self.log = log
         tree = try GeneratedTree(path: paths.networkdRuntime)

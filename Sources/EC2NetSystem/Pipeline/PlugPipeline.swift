@@ -73,7 +73,7 @@ public final class PlugPipeline {
 
         let configurator: InterfaceConfigurator
         do {
-            configurator = try InterfaceConfigurator(configuration: configuration, paths: paths, reader: metadata,
+            configurator = try InterfaceConfigurator(configuration: configuration, paths: paths,
                                                      links: links, log: log)
         } catch { throw .file(error) }
         let result = try ReloadScope.run(paths: paths, reloader: reloader, clock: clock, log: log) {

@@ -69,7 +69,7 @@ public final class ScanPipeline {
             return Report()
         }
         let configurator = try PipelineError.files { () throws(FileError) in
-            try InterfaceConfigurator(configuration: configuration, paths: paths, reader: metadata, links: links, log: log)
+            try InterfaceConfigurator(configuration: configuration, paths: paths, links: links, log: log)
         }
         let found = devices.enumerate()
         let others = OtherManagerDetector(paths: paths, sysfs: sysfs)
