@@ -2,7 +2,7 @@
 import pytest
 
 from scenarios import (assert_leaves_through_own_eni, assert_policy_routing, boot_and_scan, ec2net_tables,
-                       one_subnet, three_enis_same_subnet, two_enis_same_subnet)
+                       one_subnet, scan, three_enis_same_subnet, two_enis_same_subnet)
 from sim.simulation import binaries_present, build_dir
 from sim.wait import wait_until
 
@@ -64,3 +64,17 @@ def test_boot_scan_logs_under_ident_ec2net(sim):
     ours = sim.instance.syslog.lines("ec2net")
     assert any("configured" in line for line in ours), \
         f"no syslog line with ident 'ec2net'; idents seen: {sorted({who for who, _ in sim.instance.syslog.messages})}"
+
+
+def test_a_normal_boot_is_quiet(sim):
+    """Issue 16: a normal boot leaves no warning or error line from or about
+    ec2net: coldplug before any address hands the ENIs to the boot scan (an
+    info line, exit 0 to udev), and the scan's default-route check judges the
+    state after its own reload."""
+    primary, secondary = two_enis_same_subnet(sim.add_subnet(one_subnet()))
+    boot_and_scan(sim, [primary, secondary])
+    assert_policy_routing(sim, [primary, secondary])
+    scan(sim, "--check-default-route")
+    assert sim.instance.syslog.problems("ec2net") == []
+    udevd = sim.instance.udevd.process
+    assert "failed with exit code" not in udevd.log_text(), udevd.log_tail()

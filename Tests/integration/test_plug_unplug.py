@@ -188,6 +188,21 @@ def test_unreachable_imds_is_tempfail_and_changes_nothing(host, unreachable_imds
     assert host.reloads() == reloads
 
 
+def test_from_udev_a_hand_over_exits_zero(host, unreachable_imds):
+    """Issue 16: udev logs any non-zero RUN exit as a failure. Run by udev
+    (ACTION set), IMDS not reachable yet (coldplug before any address) and
+    "not ours" (excluded here) exit 0, each logged at info."""
+    host.extra_env["ACTION"] = "add"
+    result = host.plug("eth1", imds=unreachable_imds)
+    assert result.returncode == EX_OK, result.stderr
+    assert "ec2-ifscan.service configures it" in result.stderr
+    assert "warning" not in result.stderr and "error" not in result.stderr, result.stderr
+    host.configure(f"[Interfaces]\nExclude={mac_of(1)}\n")
+    result = host.plug("eth1")
+    assert result.returncode == EX_OK and "excluded by" in result.stderr, result.stderr
+    assert read_generated(host.root) == {}
+
+
 @pytest.mark.parametrize("key, body", [
     # A list key whose extra line tries to inject a section into the file.
     ("local-ipv4s", "10.0.1.10\n[Network]\nDNS=203.0.113.1"),

@@ -10,11 +10,16 @@ enum Plug {
                                     metadata: edges.metadata, links: edges.links, rules: edges.rules,
                                     reloader: edges.reloader, clock: edges.clock, log: edges.log)
         do {
+            let code: ExitCode
             switch try pipeline.run(interface: interface, mac: mac, isENI: isENI(interface, invocation, edges)) {
-            case .gone, .notAnENI, .goneWhileWaiting: return .notOurs
-            case .parked: return .ok
-            case .done(let outcome): return ExitCode.of(outcome)
+            case .gone, .notAnENI, .goneWhileWaiting: code = .notOurs
+            case .parked: code = .ok
+            case .done(let outcome): code = ExitCode.of(outcome)
             }
+            // udev logs every non-zero exit of a RUN program as a failure and
+            // nothing reads the code: "not ours" (renamed or gone meanwhile,
+            // excluded) was already logged at info, so udev gets 0.
+            return edges.fromUdev ? .ok : code
         } catch {
             // From udev, IMDS not reachable yet (coldplug at boot) is a
             // hand-over to the boot scan, not a failure: udev would log any

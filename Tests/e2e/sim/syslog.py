@@ -17,6 +17,7 @@ class SyslogCollector:
     def __init__(self, path):
         self.path = path
         self.messages = []  # (ident, text)
+        self.severities = []  # syslog severity of each message (0 emerg .. 7 debug)
         self._lock = threading.Lock()
         self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self._socket.bind(path)
@@ -32,12 +33,20 @@ class SyslogCollector:
             text = data.decode(errors="replace").rstrip("\n\0")
             match = _LINE.match(text)
             entry = (match.group("ident"), match.group("text")) if match else ("", text)
+            severity = int(match.group("pri")) % 8 if match else 6
             with self._lock:
                 self.messages.append(entry)
+                self.severities.append(severity)
 
     def lines(self, ident=None):
         with self._lock:
             return [text for who, text in self.messages if ident is None or who == ident]
+
+    def problems(self, ident=None):
+        """Lines at warning level or worse (severity 4 or lower)."""
+        with self._lock:
+            return [text for (who, text), severity in zip(self.messages, self.severities)
+                    if severity <= 4 and (ident is None or who == ident)]
 
     def close(self):
         self._socket.close()
