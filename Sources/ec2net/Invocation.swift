@@ -23,6 +23,7 @@ struct Invocation {
     var refresh = false
     var setHostname = false
     var checkDefaultRoute = false
+    var hostnameOnly = false
     var json = false
     var noIMDS = false
     var help = false
@@ -72,6 +73,7 @@ struct Invocation {
             case "--refresh": refresh = true
             case "--set-hostname": setHostname = true
             case "--check-default-route": checkDefaultRoute = true
+            case "--hostname-only" where tool == .ifscan: hostnameOnly = true
             case "--json" where tool == .status: json = true
             case "--no-imds" where tool == .status: noIMDS = true
             case "-h", "--help": help = true
@@ -103,7 +105,9 @@ struct Invocation {
             """ + Invocation.commonHelp
         case .ifscan: return """
             usage: ec2-ifscan [options] [--boot|--refresh] [--set-hostname] [--check-default-route]
+                   ec2-ifscan [options] --hostname-only
             Configures every ENI that lacks config, refreshes configured ones, removes config of gone ones.
+            --hostname-only sets the hostname from IMDS (when /etc/hostname sets none) and does nothing else.
             """ + Invocation.commonHelp
         case .status: return """
             usage: ec2net status [options] [--json] [--no-imds] [IFACE...]

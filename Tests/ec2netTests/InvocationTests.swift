@@ -32,11 +32,13 @@ final class InvocationTests: XCTestCase {
         XCTAssertEqual(i.arguments, ["eth1"])
         let scan = try parse(["ec2-ifscan", "--refresh", "--set-hostname", "--check-default-route"])
         XCTAssertTrue(scan.refresh && scan.setHostname && scan.checkDefaultRoute)
+        XCTAssertTrue(try parse(["ec2-ifscan", "--hostname-only"]).hostnameOnly)
         XCTAssertEqual(try parse(["ec2-ifscan"], ["AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://[::1]:9"]).imds, "http://[::1]:9")
     }
 
     func testUsageErrors() {
         XCTAssertThrowsError(try parse(["ec2-plug", "--bogus"]))
+        XCTAssertThrowsError(try parse(["ec2-plug", "--hostname-only"]), "ec2-ifscan only")
         XCTAssertThrowsError(try parse(["ec2-plug", "--root"]))
         XCTAssertThrowsError(try parse(["ec2-plug", "--device-number-timeout", "999"]))
         XCTAssertThrowsError(try parse(["ec2-plug", "--device-number-timeout", "x"]))

@@ -304,3 +304,16 @@ def test_eni_that_loses_its_last_address_loses_its_file_with_a_reload(make_insta
     assert result.returncode == EX_OK
     assert sorted(inst.generated()) == [file_of(0)]
     assert len(inst.reloads()) == 2, f"file removed without a reload: {inst.reloads()}"
+
+
+def test_hostname_only_does_nothing_else(make_instance):
+    """--hostname-only (ec2-hostname.service): no device loop, no file, no
+    reload; under --root not even the hostname (the kernel is not the tree's)."""
+    inst = make_instance([eni(0), eni(1)])
+    inst.add_devices(range(2))
+    result = inst.scan("--hostname-only")
+    assert result.returncode == EX_OK, result.stderr
+    assert "hostname: not set with --root" in result.stderr
+    assert inst.generated() == {}
+    assert inst.reloads() == []
+    assert inst.imds.stats()["requests"] == 0

@@ -1,9 +1,18 @@
 import EC2NetCore
 import EC2NetSystem
 
-/// ec2-ifscan: the boot scan and the refresh timer (ScanPipeline).
+/// ec2-ifscan: the boot scan and the refresh timer (ScanPipeline); with
+/// --hostname-only, only the hostname (its own unit, so the scan needs no
+/// CAP_SYS_ADMIN).
 enum IfScan {
     static func run(_ invocation: Invocation, _ edges: SystemEdges) throws(CommandError) -> ExitCode {
+        if invocation.hostnameOnly {
+            let c = edges.configuration
+            if c.manage != .none && c.setHostname, let setter = edges.hostname {
+                HostnameUpdate(paths: edges.paths, metadata: edges.metadata, setter: setter, log: edges.log).run()
+            }
+            return .ok
+        }
         let options = ScanPipeline.Options(refresh: invocation.refresh, setHostname: invocation.setHostname,
                                            checkDefaultRoute: invocation.checkDefaultRoute)
         let pipeline = ScanPipeline(configuration: edges.configuration, paths: edges.paths, sysfs: edges.sysfs,
