@@ -100,13 +100,16 @@ public final class MetadataReader {
         for key in wanted where keys.contains(key.rawValue) {
             bodies[key] = try fetch(base + key.rawValue)
         }
-        do {
-            let index = try DeviceIndex(card: card, device: device)
-            return .ready(try InterfaceMetadata(mac: mac, isPrimary: isPrimary, index: index, bodies: bodies))
-        } catch let e as MetadataError {
-            throw .invalid(e)
+        let index: DeviceIndex
+        do throws(AddressError) {
+            index = try DeviceIndex(card: card, device: device)
         } catch {
-            throw .invalid(.invalidValue(key: "device-number", error as? AddressError ?? .invalidInteger("?")))
+            throw .invalid(.invalidValue(key: "device-number", error))
+        }
+        do throws(MetadataError) {
+            return .ready(try InterfaceMetadata(mac: mac, isPrimary: isPrimary, index: index, bodies: bodies))
+        } catch {
+            throw .invalid(error)
         }
     }
 

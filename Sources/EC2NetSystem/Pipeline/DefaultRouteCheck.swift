@@ -38,7 +38,7 @@ public struct DefaultRouteCheck {
             if mac == primary {
                 log.info("default route check: \(family) default leaves through \(route.interface) (\(primary)), the primary ENI")
             } else {
-                log.error("default route check: \(family) default (metric \(route.metric)) leaves through \(route.interface) (\(mac.map(\.description) ?? "unknown MAC")), not the primary ENI \(primary); reloading networkd so the primary's metric 512 applies")
+                log.error("default route check: \(family) default (metric \(route.metric)) leaves through \(route.interface) (\(mac.map { $0.description } ?? "unknown MAC")), not the primary ENI \(primary); reloading networkd so the primary's metric 512 applies")
                 repair = true
             }
         }
