@@ -4,4 +4,3 @@ public protocol DeviceEnumerator: AnyObject {
     func enumerate() -> [NetworkDevice]
 }
 
-extension UdevDevices: DeviceEnumerator {}

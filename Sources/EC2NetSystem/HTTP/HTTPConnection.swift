@@ -128,12 +128,21 @@ public final class HTTPConnection {
         }
     }
 
+    /// `seconds` (0 < seconds <= 60) as whole milliseconds, rounded up, so a
+    /// poll never returns before the deadline. Integer arithmetic, not
+    /// Double.rounded: that calls ceil(3), the only reason to link libm.
+    static func milliseconds(roundingUp seconds: Double) -> Int32 {
+        let ms = seconds * 1000
+        let whole = Int32(ms)
+        return Double(whole) < ms ? whole + 1 : whole
+    }
+
     private func wait(for events: Int16, deadline: Double, clock: MonotonicClock) throws(HTTPError) {
         while true {
             let remaining = deadline - clock.now()
             if remaining <= 0 { throw .timeout }
             var p = pollfd(fd: fd, events: events, revents: 0)
-            let rc = poll(&p, 1, Int32(min(remaining * 1000, 60_000).rounded(.up)))
+            let rc = poll(&p, 1, Self.milliseconds(roundingUp: min(remaining, 60)))
             if rc < 0 {
                 if errno == EINTR { continue }
                 throw .io(errno: errno)
