@@ -65,7 +65,7 @@ integration: release
 e2e: release
 	EC2NET_BUILD_DIR=$(RELEASE_DIR) $(PYTHON) -m pytest -q --durations=0 Tests/e2e
 
-test: unit integration e2e packaging-check
+test: unit integration e2e budgets packaging-check
 
 demo: release
 	EC2NET_BUILD_DIR=$(RELEASE_DIR) $(PYTHON) Tests/e2e/demo.py

@@ -1,8 +1,8 @@
 # The release build in Embedded Swift (issue 17): `make release` (included
 # by the main Makefile), debian/rules and spec/ec2net.spec
 # (`make -f embedded.mk embedded`). No SwiftPM: swiftc compiles each module
-# whole (-wmo) in Embedded mode, then links one executable against libc,
-# libm and libudev only (no Swift runtime, no libstdc++, no libgcc_s), with
+# whole (-wmo) in Embedded mode, then links one executable against libc
+# and libudev only (no Swift runtime, no libm, no libstdc++, no libgcc_s), with
 # --gc-sections over per-function sections, stripped. The four names are
 # hard links to it (Scripts/link-names), as in the SwiftPM build.
 #
@@ -30,7 +30,7 @@ EMBEDDED_SWIFTFLAGS := -enable-experimental-feature Embedded -target $(EMBEDDED_
 	-swift-version 6 -wmo -Osize -parse-as-library -Xfrontend -function-sections \
 	-I Sources/CLinux -I Sources/CUdev
 EMBEDDED_LINKFLAGS := -Xlinker --gc-sections -Xlinker --strip-all -Xlinker --build-id \
-	$(EMBEDDED_LIB)/libswiftUnicodeDataTables.a -lm
+	$(EMBEDDED_LIB)/libswiftUnicodeDataTables.a
 
 EMBEDDED_CORE := $(sort $(shell find Sources/EC2NetCore -name '*.swift'))
 EMBEDDED_SYSTEM := $(sort $(shell find Sources/EC2NetSystem -name '*.swift'))

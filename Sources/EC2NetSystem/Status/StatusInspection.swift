@@ -50,7 +50,7 @@ public final class StatusInspection {
         }
 
         var macs: [MACAddress] = present.map { $0.mac }
-        for mac in listed + files.map { $0.mac } where !macs.contains(mac) { macs.append(mac) }
+        for mac in listed + files.map({ $0.mac }) where !macs.contains(mac) { macs.append(mac) }
         let admin = AdminNetworkFiles(directory: paths.adminNetworkd)
         var interfaces: [StatusEvidence.Interface] = []
         for mac in macs {
