@@ -48,21 +48,26 @@ embedded: $(EMBEDDED_DIR)/ec2net
 embedded-static: $(EMBEDDED_STATIC_DIR)/ec2net
 
 # $(1): output directory, $(2): extra compiler flags. One rule set per variant.
+# swiftc keeps an object whose bytes did not change with its old mtime:
+# touch, so make does not rebuild it every time.
 define embedded_variant
 $(1)/EC2NetCore.o: $(EMBEDDED_CORE) $(EMBEDDED_HEADERS) embedded.mk
 	@mkdir -p $(1)/modules
 	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) $(2) -I $(1)/modules -module-name EC2NetCore \
 		-emit-module -emit-module-path $(1)/modules/EC2NetCore.swiftmodule \
 		-c $(EMBEDDED_CORE) -o $$@
+	@touch $$@
 
 $(1)/EC2NetSystem.o: $(1)/EC2NetCore.o $(EMBEDDED_SYSTEM)
 	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) $(2) -I $(1)/modules -module-name EC2NetSystem \
 		-emit-module -emit-module-path $(1)/modules/EC2NetSystem.swiftmodule \
 		-c $(filter-out $(if $(findstring EC2NET_NO_UDEV,$(2)),%/UdevDevices.swift),$(EMBEDDED_SYSTEM)) -o $$@
+	@touch $$@
 
 $(1)/ec2net.o: $(1)/EC2NetSystem.o $(EMBEDDED_MAIN)
 	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) $(2) -I $(1)/modules -module-name ec2net \
 		-c $(EMBEDDED_MAIN) -o $$@
+	@touch $$@
 endef
 
 $(eval $(call embedded_variant,$(EMBEDDED_DIR),))
