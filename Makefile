@@ -12,7 +12,7 @@ SWIFTPM_RELEASE_DIR := .build/release
 DEBUG_DIR := .build/debug
 
 # Debian packages the build and the tests need.
-APT_PACKAGES := libudev-dev pkg-config udev systemd dbus dnsmasq-base iproute2 iputils-ping util-linux python3-pytest
+APT_PACKAGES := libudev-dev pkg-config udev systemd dbus dnsmasq-base iproute2 iputils-ping util-linux python3-pytest time binutils
 
 .PHONY: help deps build release release-swiftpm budgets test unit integration e2e demo size fuzz bench clean
 
