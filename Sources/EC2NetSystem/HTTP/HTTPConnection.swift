@@ -130,7 +130,8 @@ public final class HTTPConnection {
 
     /// `seconds` (0 < seconds <= 60) as whole milliseconds, rounded up, so a
     /// poll never returns before the deadline. Integer arithmetic, not
-    /// Double.rounded: that calls ceil(3), the only reason to link libm.
+    /// Double.rounded, which calls libm's ceil(3); the Embedded release
+    /// build links no libm (EmbeddedEntry.swift).
     static func milliseconds(roundingUp seconds: Double) -> Int32 {
         let ms = seconds * 1000
         let whole = Int32(ms)
