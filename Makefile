@@ -5,19 +5,24 @@
 
 SWIFT ?= swift
 PYTHON ?= python3
-RELEASE_DIR := .build/release
+# The release build is the Embedded Swift one (embedded.mk); the SwiftPM
+# release build stays as a fallback (release-swiftpm, .build/release).
+RELEASE_DIR := .build/embedded
+SWIFTPM_RELEASE_DIR := .build/release
 DEBUG_DIR := .build/debug
 
 # Debian packages the build and the tests need.
-APT_PACKAGES := libudev-dev pkg-config udev systemd dbus dnsmasq-base iproute2 iputils-ping util-linux python3-pytest
+APT_PACKAGES := libudev-dev pkg-config udev systemd dbus dnsmasq-base iproute2 iputils-ping util-linux python3-pytest time binutils
 
-.PHONY: help deps build release test unit integration e2e demo size fuzz bench clean
+.PHONY: help deps build release release-swiftpm budgets test unit integration e2e demo size fuzz bench clean
 
 help:
 	@echo "make demo      simulated instance: 3 ENIs at boot, a 4th hot-plugged, rules and routes printed"
 	@echo "make test      swift test + mock/integration/e2e/packaging suites (needs root)"
-	@echo "make release   swift build -c release --static-swift-stdlib + the four names as hard links"
+	@echo "make release   the Embedded Swift build (embedded.mk) into .build/embedded + the four names as hard links"
+	@echo "make release-swiftpm  swift build -c release --static-swift-stdlib into .build/release (fallback)"
 	@echo "make size      installed size of the four names"
+	@echo "make budgets   size, shared libraries and peak RSS of the release build against the budgets"
 	@echo "make deb|rpm   packages into out/"
 	@echo "make fuzz      libFuzzer targets for FUZZ_SECONDS each"
 	@echo "make bench     benchmarks into bench/README.md"
@@ -36,11 +41,19 @@ build: deps
 	$(PYTHON) Scripts/link-names $(DEBUG_DIR)
 
 release: deps
+	$(MAKE) -f embedded.mk embedded EMBEDDED_DIR=$(RELEASE_DIR)
+
+release-swiftpm: deps
 	$(SWIFT) build -c release --static-swift-stdlib
-	$(PYTHON) Scripts/link-names $(RELEASE_DIR)
+	$(PYTHON) Scripts/link-names $(SWIFTPM_RELEASE_DIR)
 
 size: release
 	@$(PYTHON) Scripts/report-size $(RELEASE_DIR)
+
+# Issue 17's budgets on the built artifacts (not timings): <= 1 MB for the
+# four names, only libc/libm/libudev, peak RSS <= 2 MiB per program.
+budgets: release
+	EC2NET_BUILD_DIR=$(RELEASE_DIR) $(PYTHON) -m pytest -q Tests/packaging/test_budgets.py
 
 unit: deps
 	$(SWIFT) test
@@ -52,7 +65,7 @@ integration: release
 e2e: release
 	EC2NET_BUILD_DIR=$(RELEASE_DIR) $(PYTHON) -m pytest -q --durations=0 Tests/e2e
 
-test: unit integration e2e packaging-check
+test: unit integration e2e budgets packaging-check
 
 demo: release
 	EC2NET_BUILD_DIR=$(RELEASE_DIR) $(PYTHON) Tests/e2e/demo.py

@@ -25,16 +25,20 @@ let package = Package(
             pkgConfig: "libudev",
             providers: [.apt(["libudev-dev"])]
         ),
-        .target(name: "EC2NetCore", path: "Sources/EC2NetCore", swiftSettings: sizeOptimised),
+        // The C library, one way for both build modes (the Glibc overlay does
+        // not exist in Embedded Swift): headers plus shims for macros and
+        // variadic functions.
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
+        .target(name: "EC2NetCore", dependencies: ["CLinux"], path: "Sources/EC2NetCore", swiftSettings: sizeOptimised),
         .target(
             name: "EC2NetSystem",
-            dependencies: ["EC2NetCore", "CUdev"],
+            dependencies: ["EC2NetCore", "CUdev", "CLinux"],
             path: "Sources/EC2NetSystem",
             swiftSettings: sizeOptimised
         ),
         .executableTarget(
             name: "ec2net",
-            dependencies: ["EC2NetCore", "EC2NetSystem"],
+            dependencies: ["EC2NetCore", "EC2NetSystem", "CLinux"],
             path: "Sources/ec2net",
             swiftSettings: sizeOptimised,
             linkerSettings: strippedLink

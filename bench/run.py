@@ -23,7 +23,8 @@ Writes the table to bench/README.md (--output) with the command behind each
 figure and the machine's state (cores, load before and after).
 
     python3 bench/run.py                 # build, measure, write bench/README.md
-    python3 bench/run.py --no-build      # use .build/release as it is
+    python3 bench/run.py --no-build      # use .build/embedded as it is
+    python3 bench/run.py --no-build --bin-dir .build/release   # the SwiftPM build (make release-swiftpm)
     python3 bench/run.py --quick         # fewer runs (a smoke test of the script)
 
 Needs hyperfine and GNU time (Debian packages `hyperfine`, `time`; installed
@@ -86,10 +87,9 @@ def ensure_tools() -> None:
 
 
 def build(release_dir: Path) -> None:
-    swift = shutil.which("swift") or "/opt/swift/usr/bin/swift"
-    print("building: swift build -c release --static-swift-stdlib", flush=True)
-    subprocess.run([swift, "build", "-c", "release", "--static-swift-stdlib"], cwd=REPO, check=True)
-    subprocess.run([sys.executable, "Scripts/link-names", str(release_dir)], cwd=REPO, check=True)
+    """The release build: Embedded Swift (embedded.mk), as `make release`."""
+    print(f"building: make -f embedded.mk embedded EMBEDDED_DIR={release_dir}", flush=True)
+    subprocess.run(["make", "-f", "embedded.mk", "embedded", f"EMBEDDED_DIR={release_dir}"], cwd=REPO, check=True)
 
 
 def load_average() -> str:
@@ -196,6 +196,21 @@ def bench_plug_latency(b: Bench) -> None:
     times, cmd = b.hyperfine("plug-noop", argv, root, runs)
     b.add(f"ec2-plug latency, same ENI, config up to date; {runs} runs",
           f"median {ms(statistics.median(times))}, p99 {ms(percentile(times, 99))}", short(cmd, b.work))
+
+
+def bench_ifname_map_hit(b: Bench) -> None:
+    """ec2-ifname for an ENI already in the naming map (udev's IMPORT on a
+    re-add or a boot after the first): no IMDS request; issue 17's target
+    is 1 ms."""
+    imds = b.mock(scenario([eni(0), rich_eni(1)]))
+    root = make_root(b.work / "ifname", 2)
+    b.run(b.command("ec2-plug", root, imds, "eth1"), root)  # records eth1 in the naming map
+    argv = b.command("ec2-ifname", root, imds, "eth1")
+    runs = b.runs(300)
+    times, cmd = b.hyperfine("ifname-hit", argv, root, runs)
+    b.add(f"ec2-ifname, ENI in the naming map (no IMDS request); {runs} runs",
+          f"median {statistics.median(times) * 1000:.2f} ms, p99 {percentile(times, 99) * 1000:.2f} ms",
+          short(cmd, b.work))
 
 
 def bench_split_writes(b: Bench) -> None:
@@ -389,7 +404,7 @@ def write_report(path: Path, b: Bench, notes: list[str], invocation: str) -> Non
         "# ec2net benchmarks",
         "",
         "Produced by `make bench` (which runs `" + invocation + "`): the release build",
-        "(`swift build -c release --static-swift-stdlib`, `Scripts/link-names .build/release`) against",
+        "(`make release`: Embedded Swift, embedded.mk, in `.build/embedded`, unless the bin-dir line below says otherwise) against",
         "the mock IMDS on loopback, with temporary roots and a fake sysfs (devices with a `device/driver`",
         "link to `ena`). `$WORK` is the temporary directory of the run, `$IMDS` the mock's URL. Figures in milliseconds are wall",
         "time unless noted. Timings are not asserted anywhere: the tests check behaviour, this checks cost.",
@@ -419,9 +434,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--no-build", action="store_true", help="use the release build as it is")
     parser.add_argument("--quick", action="store_true", help="fewer runs, for a smoke test")
-    parser.add_argument("--bin-dir", default=str(REPO / ".build" / "release"))
+    parser.add_argument("--bin-dir", default=str(REPO / ".build" / "embedded"))
     parser.add_argument("--output", default=str(REPO / "bench" / "README.md"))
-    parser.add_argument("--only", nargs="*", help="run only these: plug split-writes single-card late scan cpu rss size traffic")
+    parser.add_argument("--only", nargs="*", help="run only these: plug ifname split-writes single-card late scan cpu rss size traffic")
     args = parser.parse_args()
 
     ensure_tools()
@@ -433,7 +448,7 @@ def main() -> int:
     load_before = load_average()
     print(f"load average before: {load_before} ({os.cpu_count()} cores)", flush=True)
     steps = {
-        "plug": bench_plug_latency, "split-writes": bench_split_writes, "single-card": bench_single_card_secondary, "late": bench_late_device_number,
+        "plug": bench_plug_latency, "ifname": bench_ifname_map_hit, "split-writes": bench_split_writes, "single-card": bench_single_card_secondary, "late": bench_late_device_number,
         "scan": bench_ifscan, "cpu": bench_refresh_cpu, "rss": bench_peak_rss, "size": bench_size,
         "traffic": bench_traffic,
     }

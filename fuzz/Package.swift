@@ -3,7 +3,7 @@ import PackageDescription
 
 // libFuzzer targets for ec2net's parsers of outside input. A package of its
 // own so the root package keeps exactly one product (the `ec2net`
-// executable): Sources/EC2NetCore, EC2NetSystem and CUdev here are symlinks
+// executable): Sources/EC2NetCore, EC2NetSystem, CUdev and CLinux here are symlinks
 // to the root package's directories, compiled again with the fuzzer's
 // coverage instrumentation. Build and run with `make fuzz` (fuzz/fuzz.mk):
 //   swift build -c release --package-path fuzz --scratch-path .build-fuzz \
@@ -17,8 +17,9 @@ let package = Package(
     products: fuzzTargets.map { .executable(name: $0, targets: [$0]) },
     targets: [
         .systemLibrary(name: "CUdev", path: "Sources/CUdev", pkgConfig: "libudev"),
-        .target(name: "EC2NetCore", path: "Sources/EC2NetCore"),
-        .target(name: "EC2NetSystem", dependencies: ["EC2NetCore", "CUdev"], path: "Sources/EC2NetSystem"),
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
+        .target(name: "EC2NetCore", dependencies: ["CLinux"], path: "Sources/EC2NetCore"),
+        .target(name: "EC2NetSystem", dependencies: ["EC2NetCore", "CUdev", "CLinux"], path: "Sources/EC2NetSystem"),
         .target(name: "FuzzSupport", dependencies: ["EC2NetCore"], path: "Sources/FuzzSupport"),
     ] + fuzzTargets.map {
         .executableTarget(name: $0, dependencies: ["EC2NetCore", "EC2NetSystem", "FuzzSupport"], path: "Sources/\($0)")

@@ -1,4 +1,4 @@
-import Glibc
+import CLinux
 import EC2NetCore
 
 /// The command line, parsed by hand: an argument parser library would add

@@ -1,4 +1,4 @@
-import Glibc
+import CLinux
 import EC2NetCore
 import EC2NetSystem
 
@@ -83,13 +83,19 @@ struct SystemEdges {
 
     /// Drivers whose devices are ENIs (EC2NET_DRIVERS for other hardware).
     var drivers: Set<String> {
-        guard let d = environment("EC2NET_DRIVERS"), !d.isEmpty else { return UdevDevices.ec2Drivers }
+        guard let d = environment("EC2NET_DRIVERS"), !d.isEmpty else { return NetworkDevice.ec2Drivers }
         return Set(d.split(separator: " ").map(String.init))
     }
 
     /// libudev for the host's own sysfs; a directory walk of `--sysfs DIR`.
+    /// The fully static Embedded variant (`make embedded-static`,
+    /// -D EC2NET_NO_UDEV) has no libudev: it walks sysfs always.
     var devices: DeviceEnumerator {
+        #if EC2NET_NO_UDEV
+        SysfsDevices(sysfs: sysfs, drivers: drivers)
+        #else
         invocation.sysfs == "/sys" ? UdevDevices(drivers: drivers, sysfs: sysfs) : SysfsDevices(sysfs: sysfs, drivers: drivers)
+        #endif
     }
 
     /// Run by udev for this event (RUN, IMPORT): ACTION is set.

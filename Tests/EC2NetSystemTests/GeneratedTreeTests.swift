@@ -7,7 +7,7 @@ import XCTest
 /// A fresh directory under $TMPDIR, removed after the test.
 func makeTemporaryDirectory(_ test: XCTestCase) throws -> String {
     var template = Array((NSTemporaryDirectory() + "/ec2net-tests.XXXXXX").utf8CString)
-    guard let p = mkdtemp(&template) else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+    guard let p = mkdtemp(&template) else { throw POSIXError(.init(rawValue: Glibc.errno) ?? .EIO) }
     let path = String(cString: p)
     test.addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
     return path

@@ -34,8 +34,9 @@ final class FakeHostname: HostnameSetter {
     func setHostname(_ name: String) throws(FileError) { set.append(name) }
 }
 
-struct FixedDevices: DeviceEnumerator {
+final class FixedDevices: DeviceEnumerator {
     var devices: [NetworkDevice]
+    init(devices: [NetworkDevice]) { self.devices = devices }
     func enumerate() -> [NetworkDevice] { devices }
 }
 

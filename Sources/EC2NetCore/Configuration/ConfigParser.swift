@@ -11,7 +11,7 @@ public struct ConfigParser {
     public mutating func apply(text: String, file: String) {
         var section = ""
         var lineNumber = 0
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0.isNewline }) {
             lineNumber += 1
             let line = ConfigParser.trim(rawLine)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }

@@ -19,7 +19,7 @@ public struct DeviceMap: Equatable, Sendable {
     /// Lines that do not parse are dropped (and counted), never fatal: the
     /// map is a cache of IMDS answers, not a source of truth.
     public init(parsing text: String) {
-        for line in text.split(whereSeparator: \.isNewline) {
+        for line in text.split(whereSeparator: { $0.isNewline }) {
             let words = line.split(separator: " ")
             guard let first = words.first, let mac = try? MACAddress(parsing: first) else { continue }
             var device: Int? = nil, card = 0, eni: InterfaceID? = nil

@@ -1,4 +1,4 @@
-import Glibc
+import CLinux
 
 /// The `[Match]` of a .network file, as far as ec2net needs to tell whether
 /// an administrator's file claims an interface: `MACAddress=`,
@@ -31,7 +31,7 @@ public struct NetworkMatch: Equatable, Sendable {
 
     public init(parsing text: String) {
         var inMatch = false
-        for raw in text.split(whereSeparator: \.isNewline) {
+        for raw in text.split(whereSeparator: { $0.isNewline }) {
             let line = raw.drop { $0 == " " || $0 == "\t" }
             if line.hasPrefix("[") { inMatch = line.hasPrefix("[Match]"); continue }
             guard inMatch, let eq = line.firstIndex(of: "=") else { continue }

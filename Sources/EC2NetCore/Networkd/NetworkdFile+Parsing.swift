@@ -8,7 +8,7 @@ extension NetworkdFile {
     public init(parsing text: String) {
         var comments: [String] = []
         var sections: [NetworkdSection] = []
-        for raw in text.split(whereSeparator: \.isNewline) {
+        for raw in text.split(whereSeparator: { $0.isNewline }) {
             let line = raw.drop { $0 == " " || $0 == "\t" }
             if line.isEmpty { continue }
             if line.hasPrefix("#") || line.hasPrefix(";") {
@@ -28,7 +28,7 @@ extension NetworkdFile {
 
     /// The values of `key` in every section called `section`, in order.
     public func values(_ section: String, _ key: String) -> [String] {
-        sections.filter { $0.name == section }.flatMap { s in s.entries.filter { $0.key == key }.map(\.value) }
+        sections.filter { $0.name == section }.flatMap { s in s.entries.filter { $0.key == key }.map { $0.value } }
     }
 }
 

@@ -76,9 +76,9 @@ public enum NetworkdRenderer {
         if !m.isPrimary {
             var sources: [String] = []
             if m.hasIPv4 {
-                sources += m.ipv4Addresses.sorted().map(\.description) + m.ipv4Prefixes.sorted().map(\.description)
+                sources += m.ipv4Addresses.sorted().map { $0.description } + m.ipv4Prefixes.sorted().map { $0.description }
             }
-            sources += m.ipv6Addresses.sorted().map(\.description) + m.ipv6Prefixes.sorted().map(\.description)
+            sources += m.ipv6Addresses.sorted().map { $0.description } + m.ipv6Prefixes.sorted().map { $0.description }
             for source in sources {
                 sections.append(NetworkdSection("RoutingPolicyRule", [("From", source), ("Priority", table), ("Table", table)]))
             }

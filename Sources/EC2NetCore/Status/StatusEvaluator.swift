@@ -57,7 +57,7 @@ public enum StatusEvaluator {
             if stale { problems.append("stale rule \(r): no generated file wants it") }
         }
 
-        var interfaces = zip(e.interfaces, judged).filter { names.isEmpty || names.contains(where: $0.0.isCalled) }.map(\.1)
+        var interfaces = zip(e.interfaces, judged).filter { names.isEmpty || names.contains(where: $0.0.isCalled) }.map { $0.1 }
         interfaces.sort(by: order)
         let unknown: Bool
         if case .failed = e.imds { unknown = true } else { unknown = interfaces.contains { $0.unknown } }

@@ -16,7 +16,7 @@ public struct StatusTextRenderer {
         let n = r.problemCount
         switch r.verdict {
         case .ok:
-            let managed = r.interfaces.filter(\.managed).count
+            let managed = r.interfaces.filter { $0.managed }.count
             out.append(("ec2net status: ok, \(managed) managed ENI\(managed == 1 ? "" : "s") as expected", .good))
         case .drift:
             out.append(("ec2net status: DRIFT, \(n) problem\(n == 1 ? "" : "s")", .problem))
@@ -69,11 +69,11 @@ public struct StatusTextRenderer {
     func summary(_ checks: [StatusReport.Check]) -> String {
         let kinds = [("rule", "rules"), ("table-route", "table routes"), ("address", "addresses"), ("main-default", "main defaults")]
         var parts: [String] = []
-        let held = checks.filter(\.present).count
+        let held = checks.filter { $0.present }.count
         for (kind, plural) in kinds {
             let of = checks.filter { $0.item.kind == kind }
             guard !of.isEmpty else { continue }
-            let have = of.filter(\.present).count
+            let have = of.filter { $0.present }.count
             let noun = of.count == 1 ? kind.replacingDash() : plural
             parts.append(have == of.count ? "\(of.count) \(noun)" : "\(have) of \(of.count) \(noun)")
         }

@@ -1,4 +1,4 @@
-import Glibc
+import CLinux
 import EC2NetCore
 
 /// Reads network device attributes from sysfs (`/sys` unless redirected).
@@ -40,7 +40,7 @@ public struct Sysfs {
     }
 
     static func readSmall(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = ec2net_open(path, O_RDONLY | O_CLOEXEC, 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var buf = [UInt8](repeating: 0, count: 256)
@@ -54,7 +54,7 @@ extension Sysfs {
     /// Asks the kernel to replay an `add` uevent for the device, as
     /// `udevadm trigger --action=add` does, without starting udevadm.
     public func triggerAdd(_ interface: String) -> Bool {
-        let fd = open(path(interface, "uevent"), O_WRONLY | O_CLOEXEC)
+        let fd = ec2net_open(path(interface, "uevent"), O_WRONLY | O_CLOEXEC, 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         return write(fd, "add", 3) == 3

@@ -4,7 +4,7 @@ import EC2NetCore
 /// redirected (`--sysfs`, tests against a temporary tree), where libudev,
 /// which always reads the real /sys and /run/udev, cannot follow. A
 /// device's driver is the `device/driver` link's target name.
-public struct SysfsDevices: DeviceEnumerator {
+public final class SysfsDevices: DeviceEnumerator {
     private let sysfs: Sysfs
     private let drivers: Set<String>
 

@@ -4,8 +4,8 @@ import EC2NetCore
 /// Finds ENIs through libudev: net devices whose driver is one EC2 uses.
 /// The driver comes from udev's ID_NET_DRIVER when udev has processed the
 /// device, else from the sysfs driver link.
-public final class UdevDevices {
-    public static let ec2Drivers: Set<String> = ["ena", "ixgbevf", "vif"]
+public final class UdevDevices: DeviceEnumerator {
+    public static var ec2Drivers: Set<String> { NetworkDevice.ec2Drivers }
 
     private let drivers: Set<String>
     private let sysfs: Sysfs

@@ -1,4 +1,4 @@
-import Glibc
+import CLinux
 
 /// An open directory, used through *at() calls so that no path component
 /// is followed through a symlink after it is opened.
@@ -10,7 +10,7 @@ public final class Directory {
     public init(path: String, create: Bool) throws(FileError) {
         self.path = path
         if create { try Directory.makePath(path) }
-        let f = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
+        let f = ec2net_open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW, 0)
         guard f >= 0 else { throw .operation("open", path: path, errno: errno) }
         fd = f
     }
@@ -28,7 +28,7 @@ public final class Directory {
     }
 
     public func entries() throws(FileError) -> [String] {
-        let dup = fcntl(fd, F_DUPFD_CLOEXEC, 0)
+        let dup = ec2net_fcntl(fd, F_DUPFD_CLOEXEC, 0)
         guard dup >= 0, let d = fdopendir(dup) else { throw .operation("opendir", path: path, errno: errno) }
         defer { closedir(d) }
         rewinddir(d)
@@ -47,7 +47,7 @@ public final class Directory {
     /// ec2net owns, whose identity a link would fake). /dev/null, networkd's
     /// mask, reads as empty.
     public func read(_ name: String, limit: Int = 1 << 20, followingSymlink: Bool = false) throws(FileError) -> String? {
-        let f = openat(fd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (followingSymlink ? 0 : O_NOFOLLOW))
+        let f = ec2net_openat(fd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (followingSymlink ? 0 : O_NOFOLLOW), 0)
         if f < 0 {
             if errno == ENOENT { return nil }
             if errno == ELOOP { throw .foreign(path: "\(path)/\(name)") }
@@ -56,12 +56,12 @@ public final class Directory {
         defer { close(f) }
         var st = stat()
         guard fstat(f, &st) == 0 else { throw .operation("stat", path: "\(path)/\(name)", errno: errno) }
-        if followingSymlink && (st.st_mode & S_IFMT) == S_IFCHR { return "" }
-        guard (st.st_mode & S_IFMT) == S_IFREG else { throw .foreign(path: "\(path)/\(name)") }
+        if followingSymlink && (st.st_mode & mode_t(S_IFMT)) == mode_t(S_IFCHR) { return "" }
+        guard (st.st_mode & mode_t(S_IFMT)) == mode_t(S_IFREG) else { throw .foreign(path: "\(path)/\(name)") }
         var bytes: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 8192)
         while bytes.count < limit {
-            let n = buf.withUnsafeMutableBytes { Glibc.read(f, $0.baseAddress, $0.count) }
+            let n = buf.withUnsafeMutableBytes { CLinux.read(f, $0.baseAddress, $0.count) }
             if n < 0 { if errno == EINTR { continue }; throw .operation("read", path: "\(path)/\(name)", errno: errno) }
             if n == 0 { break }
             bytes += buf[0..<n]
@@ -74,14 +74,14 @@ public final class Directory {
     /// a partial one, even if the process is killed half-way.
     public func writeAtomically(_ name: String, contents: String, mode: mode_t = 0o644) throws(FileError) {
         let tmp = ".\(name).tmp.\(getpid())"
-        let f = openat(fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
+        let f = ec2net_openat(fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
         guard f >= 0 else { throw .operation("create", path: "\(path)/\(tmp)", errno: errno) }
         var ok = false
         defer { if !ok { unlinkat(fd, tmp, 0) } }
         let bytes = Array(contents.utf8)
         var off = 0
         while off < bytes.count {
-            let n = bytes[off...].withUnsafeBytes { Glibc.write(f, $0.baseAddress, $0.count) }
+            let n = bytes[off...].withUnsafeBytes { CLinux.write(f, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 let e = errno; close(f)

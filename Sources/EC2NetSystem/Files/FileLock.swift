@@ -1,4 +1,4 @@
-import Glibc
+import CLinux
 
 /// An flock(2) lock on a file. The kernel drops it when its holder dies, so
 /// a crashed ec2-plug never leaves a stale lock behind (upstream had to
@@ -11,7 +11,7 @@ public final class FileLock {
 
     public init(path: String) throws(FileError) {
         self.path = path
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        fd = ec2net_open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw .operation("open", path: path, errno: errno) }
     }
 

@@ -1,4 +1,4 @@
-import Glibc
+import CLinux
 import EC2NetCore
 
 /// The files ec2net owns in the networkd runtime directory. Ownership is
@@ -69,7 +69,7 @@ public final class GeneratedTree {
             remember(written: file.name, mac: mac)
             change.written.append(file.name)
         }
-        let names = Set(wanted.map(\.name))
+        let names = Set(wanted.map { $0.name })
         for f in try owned() where f.mac == mac && !names.contains(f.name) {
             try directory.remove(f.name)
             remember(removed: f.name)

@@ -1,4 +1,4 @@
-import Glibc
+import CLinux
 
 /// Coalesces networkd reloads across concurrent ec2net processes: many
 /// ENIs hot-plugged at once cause one reload, after the last change.
@@ -26,7 +26,7 @@ public final class ReloadCoordinator {
     }
 
     public func markPending() throws(FileError) {
-        let fd = open(pendingPath, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        let fd = ec2net_open(pendingPath, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw .operation("create", path: pendingPath, errno: errno) }
         close(fd)
     }

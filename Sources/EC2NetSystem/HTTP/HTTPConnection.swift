@@ -1,4 +1,4 @@
-import Glibc
+import CLinux
 import EC2NetCore
 
 /// One TCP connection to an HTTP server, reused for as many requests as the
@@ -16,7 +16,7 @@ public final class HTTPConnection {
     public var isOpen: Bool { fd >= 0 }
 
     public func close() {
-        if fd >= 0 { Glibc.close(fd); fd = -1 }
+        if fd >= 0 { CLinux.close(fd); fd = -1 }
     }
 
     /// Sends one request and reads its response. Opens the connection if
@@ -37,7 +37,7 @@ public final class HTTPConnection {
             while true {
                 acknowledgeAtOnce()
                 try wait(for: Int16(POLLIN), deadline: deadline, clock: clock)
-                let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+                let n = chunk.withUnsafeMutableBytes { CLinux.read(fd, $0.baseAddress, $0.count) }
                 if n < 0 {
                     if errno == EINTR || errno == EAGAIN { continue }
                     throw errno == ECONNRESET ? HTTPError.reset : HTTPError.io(errno: errno)
@@ -109,7 +109,7 @@ public final class HTTPConnection {
                 close()
             } else {
                 lastError = .connect(url.authority, errno: errno)
-                Glibc.close(s)
+                CLinux.close(s)
             }
         }
         throw lastError
@@ -119,7 +119,7 @@ public final class HTTPConnection {
         var off = 0
         while off < bytes.count {
             try wait(for: Int16(POLLOUT), deadline: deadline, clock: clock)
-            let n = bytes[off...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let n = bytes[off...].withUnsafeBytes { CLinux.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if n < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
                 throw errno == ECONNRESET || errno == EPIPE ? HTTPError.reset : HTTPError.io(errno: errno)
@@ -128,12 +128,22 @@ public final class HTTPConnection {
         }
     }
 
+    /// `seconds` (0 < seconds <= 60) as whole milliseconds, rounded up, so a
+    /// poll never returns before the deadline. Integer arithmetic, not
+    /// Double.rounded, which calls libm's ceil(3); the Embedded release
+    /// build links no libm (EmbeddedEntry.swift).
+    static func milliseconds(roundingUp seconds: Double) -> Int32 {
+        let ms = seconds * 1000
+        let whole = Int32(ms)
+        return Double(whole) < ms ? whole + 1 : whole
+    }
+
     private func wait(for events: Int16, deadline: Double, clock: MonotonicClock) throws(HTTPError) {
         while true {
             let remaining = deadline - clock.now()
             if remaining <= 0 { throw .timeout }
             var p = pollfd(fd: fd, events: events, revents: 0)
-            let rc = poll(&p, 1, Int32(min(remaining * 1000, 60_000).rounded(.up)))
+            let rc = poll(&p, 1, Self.milliseconds(roundingUp: min(remaining, 60)))
             if rc < 0 {
                 if errno == EINTR { continue }
                 throw .io(errno: errno)

@@ -33,7 +33,7 @@ public enum HTTPError: Error, Equatable, CustomStringConvertible {
     public var failsFast: Bool {
         switch self {
         case .connect, .resolve: return true
-        case .noEndpoint(let failures): return failures.allSatisfy(\.failsFast)
+        case .noEndpoint(let failures): return failures.allSatisfy { $0.failsFast }
         default: return false
         }
     }
@@ -59,7 +59,7 @@ public enum HTTPError: Error, Equatable, CustomStringConvertible {
         case .malformed(let what): return "malformed HTTP response: \(what)"
         case .tooLarge(let limit): return "response larger than \(limit) bytes"
         case .io(let e): return "socket error: \(SystemError.message(e))"
-        case .noEndpoint(let failures): return failures.map(\.description).joined(separator: "; ")
+        case .noEndpoint(let failures): return failures.map { $0.description }.joined(separator: "; ")
         }
     }
 }

@@ -1,4 +1,4 @@
-import Glibc
+import CLinux
 
 /// Sets the kernel hostname: sethostname(2) in the programs, a recorder in tests.
 public protocol HostnameSetter: AnyObject {

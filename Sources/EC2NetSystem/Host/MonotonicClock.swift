@@ -1,4 +1,4 @@
-import Glibc
+import CLinux
 
 /// Time for deadlines and waits, behind a protocol so tests of propagation
 /// waits need not sleep.

@@ -1,4 +1,4 @@
-import Glibc
+import CLinux
 
 /// Tells whether another network manager also manages an interface: both
 /// would fight over its addresses and routes. ec2net changes no other

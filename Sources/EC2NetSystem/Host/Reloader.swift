@@ -1,4 +1,4 @@
-import Glibc
+import CLinux
 import EC2NetCore
 
 /// Tells systemd-networkd to re-read its configuration.
@@ -33,7 +33,7 @@ public final class NetworkctlReloader: Reloader {
         var pid: pid_t = 0
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup(path), strdup("reload"), nil]
         defer { for p in argv { free(p) } }
-        let rc = posix_spawn(&pid, path, nil, nil, argv, environ)
+        let rc = posix_spawn(&pid, path, nil, nil, argv, ec2net_environ())
         guard rc == 0 else { throw .spawn(path, errno: rc) }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {

@@ -1,4 +1,4 @@
-import Glibc
+import CLinux
 
 /// One line per decision to syslog (ident `ec2net`), and to stderr with
 /// `--verbose`. Callers pass only values that are safe to log: never the
@@ -28,7 +28,7 @@ public final class Syslog: Log {
         case .error: priority = LOG_ERR
         }
         line.withCString { text in
-            withVaList([text]) { vsyslog(priority, "%s", $0) }
+            ec2net_syslog(priority, text)
         }
         if echo || level == .error {
             let tag: String

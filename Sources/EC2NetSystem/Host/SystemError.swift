@@ -1,4 +1,4 @@
-import Glibc
+import CLinux
 
 /// errno as text, for error descriptions.
 public enum SystemError {

@@ -13,7 +13,14 @@ public enum MetadataReadError: Error, CustomStringConvertible {
         case .imds(let e): return e.description
         case .invalid(let e): return "refusing metadata: \(e)"
         case .notPropagated(let mac, let what, let waited):
-            return "\(what) for \(mac) did not propagate to IMDS within \(Int(waited.rounded())) s"
+            return "\(what) for \(mac) did not propagate to IMDS within \(Self.wholeSeconds(waited)) s"
         }
+    }
+
+    /// A wait (>= 0) rounded to the nearest second, halves up, as
+    /// Double.rounded() does, without libm (round(3)).
+    static func wholeSeconds(_ waited: Double) -> Int {
+        let whole = Int(waited)
+        return waited - Double(whole) >= 0.5 ? whole + 1 : whole
     }
 }

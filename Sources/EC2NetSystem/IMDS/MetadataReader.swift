@@ -101,8 +101,14 @@ public final class MetadataReader {
             bodies[key] = try fetch(base + key.rawValue)
         }
         let index: DeviceIndex
-        do { index = try DeviceIndex(card: card, device: device) } catch { throw .invalid(.invalidValue(key: "device-number", error)) }
-        do { return .ready(try InterfaceMetadata(mac: mac, isPrimary: isPrimary, index: index, bodies: bodies)) } catch {
+        do throws(AddressError) {
+            index = try DeviceIndex(card: card, device: device)
+        } catch {
+            throw .invalid(.invalidValue(key: "device-number", error))
+        }
+        do throws(MetadataError) {
+            return .ready(try InterfaceMetadata(mac: mac, isPrimary: isPrimary, index: index, bodies: bodies))
+        } catch {
             throw .invalid(error)
         }
     }

@@ -63,7 +63,7 @@ public struct PropagationWait {
                 }
                 return
             }
-            waiting = still.map(\.0)
+            waiting = still.map { $0.0 }
             clock.sleep(min(PropagationWait.pollInterval, timeout - waited))
         }
     }

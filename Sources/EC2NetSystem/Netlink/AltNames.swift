@@ -1,4 +1,4 @@
-import Glibc
+import CLinux
 
 /// Alternative interface names (`eni-…`, `device-number-D.C`) added over
 /// rtnetlink, as `ip link property add` would, without iproute2.

@@ -1,4 +1,4 @@
-import Glibc
+import CLinux
 import EC2NetCore
 
 /// Reads the main table's default routes over rtnetlink, to check which

@@ -1,4 +1,4 @@
-import Glibc
+import CLinux
 import EC2NetCore
 
 /// Decodes the kernel's replies to rtnetlink dumps (RTM_NEWLINK,

@@ -1,4 +1,4 @@
-import Glibc
+import CLinux
 import EC2NetCore
 
 /// Reads a KernelSnapshot with four kinds of rtnetlink dump requests, as

@@ -1,4 +1,4 @@
-import Glibc
+import CLinux
 
 public enum NetlinkError: Error, Equatable, CustomStringConvertible {
     case socket(errno: Int32)

@@ -1,4 +1,4 @@
-import Glibc
+import CLinux
 import EC2NetCore
 
 /// ec2net's own policy rules in the kernel. With networkd told to leave

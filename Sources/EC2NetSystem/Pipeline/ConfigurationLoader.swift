@@ -1,4 +1,4 @@
-import Glibc
+import CLinux
 import EC2NetCore
 
 /// Reads the vendor file, the admin file and its drop-ins, in that order.

@@ -55,7 +55,7 @@ public struct DefaultRouteCheck {
             if f.viaPrimary {
                 log.info("default route check: \(f.family) default leaves through \(f.route.interface) (\(f.primary)), the primary ENI")
             } else {
-                log.error("default route check: \(f.family) default (metric \(f.route.metric)) leaves through \(f.route.interface) (\(f.mac.map(\.description) ?? "unknown MAC")), not the primary ENI \(f.primary); reloading networkd so the primary's metric 512 applies")
+                log.error("default route check: \(f.family) default (metric \(f.route.metric)) leaves through \(f.route.interface) (\(f.mac.map { $0.description } ?? "unknown MAC")), not the primary ENI \(f.primary); reloading networkd so the primary's metric 512 applies")
                 repair = true
             }
         }

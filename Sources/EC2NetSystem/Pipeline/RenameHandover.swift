@@ -1,4 +1,4 @@
-import Glibc
+import CLinux
 import EC2NetCore
 
 /// The second half of the collision strategy in NamingPolicy: an interface
@@ -47,7 +47,7 @@ public struct RenameHandover {
     /// true for the one caller that gets to trigger.
     private func claim(_ mac: MACAddress) -> Bool {
         try? Directory.makePath(paths.runtime)
-        let fd = open(markerPath(mac), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        let fd = ec2net_open(markerPath(mac), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { return false }
         close(fd)
         return true

@@ -81,7 +81,7 @@ public final class ScanPipeline {
         let report = try ReloadScope.run(paths: paths, reloader: reloader, clock: clock, log: log) {
             scope throws(PipelineError) -> Report in
             var report = Report()
-            try removeGone(present: Set(found.map(\.mac)), configurator, &report)
+            try removeGone(present: Set(found.map { $0.mac }), configurator, &report)
             try configure(found, configurator, options, &report)
             metadata.closeConnection()
             if options.setHostname && configuration.setHostname, let hostname {
@@ -129,10 +129,11 @@ public final class ScanPipeline {
                 waiting.append(d)
             }
         }
-        let byMAC = Dictionary(waiting.map { ($0.mac, $0) }, uniquingKeysWith: { a, _ in a })
+        var byMAC: [MACAddress: NetworkDevice] = [:]
+        for d in waiting where byMAC[d.mac] == nil { byMAC[d.mac] = d }
         var fileError: FileError? = nil
         PropagationWait(reader: metadata, clock: clock).wait(
-            for: waiting.map(\.mac), timeout: options.refresh ? 0 : configuration.deviceNumberTimeout,
+            for: waiting.map { $0.mac }, timeout: options.refresh ? 0 : configuration.deviceNumberTimeout,
             isPresent: { mac in byMAC[mac].map { sysfs.exists($0.name) } ?? false }
         ) { mac, result in
             guard let d = byMAC[mac] else { return true }

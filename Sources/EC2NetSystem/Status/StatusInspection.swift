@@ -49,8 +49,8 @@ public final class StatusInspection {
             }
         }
 
-        var macs: [MACAddress] = present.map(\.mac)
-        for mac in listed + files.map(\.mac) where !macs.contains(mac) { macs.append(mac) }
+        var macs: [MACAddress] = present.map { $0.mac }
+        for mac in listed + files.map({ $0.mac }) where !macs.contains(mac) { macs.append(mac) }
         let admin = AdminNetworkFiles(directory: paths.adminNetworkd)
         var interfaces: [StatusEvidence.Interface] = []
         for mac in macs {

@@ -1,4 +1,4 @@
-import Glibc
+import CLinux
 import EC2NetCore
 import EC2NetSystem
 

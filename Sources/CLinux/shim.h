@@ -1,0 +1,43 @@
+#ifndef EC2NET_CLINUX_SHIM_H
+#define EC2NET_CLINUX_SHIM_H
+// The C library as ec2net uses it, in both build modes: the normal SwiftPM
+// build and the Embedded release build, where the Glibc overlay does not
+// exist. Headers, plus static inline shims for what Swift cannot import
+// (macros that expand to expressions, such as errno, and variadic functions).
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <poll.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <net/if.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+static inline int ec2net_errno(void) { return errno; }
+static inline void ec2net_set_errno(int value) { errno = value; }
+static inline char **ec2net_environ(void) { extern char **environ; return environ; }
+/// open(2), openat(2) and fcntl(2) are variadic in C; the Glibc overlay
+/// wraps them, the Embedded build has no overlay.
+static inline int ec2net_open(const char *path, int flags, mode_t mode) { return open(path, flags, mode); }
+static inline int ec2net_openat(int dirfd, const char *path, int flags, mode_t mode) { return openat(dirfd, path, flags, mode); }
+static inline int ec2net_fcntl(int fd, int cmd, int arg) { return fcntl(fd, cmd, arg); }
+/// syslog(3) with one pre-formatted line ("%s"): Swift cannot call variadics.
+static inline void ec2net_syslog(int priority, const char *line) { syslog(priority, "%s", line); }
+
+#endif
