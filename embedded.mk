@@ -77,6 +77,35 @@ $(EMBEDDED_DIR)/ec2net: $(EMBEDDED_DIR)/EC2NetCore.o $(EMBEDDED_DIR)/EC2NetSyste
 	$(SWIFTC) -enable-experimental-feature Embedded -target $(EMBEDDED_TRIPLE) $^ \
 		$(EMBEDDED_LINKFLAGS) -ludev $(EMBEDDED_LDFLAGS) -o $@
 
+# Fully static with musl (Debian's musl-tools): the C library's headers are
+# musl's (kernel UAPI headers from /usr/include), the link is musl-gcc
+# -static; no libudev (SysfsDevices, which finds ENIs by their sysfs driver
+# link: true of ena/ixgbevf/vif, not of the simulation's veth, whose driver
+# only udev's ID_NET_DRIVER names). Measured, not shipped: README "Size and memory".
+EMBEDDED_MUSL_DIR ?= .build/embedded-musl
+EMBEDDED_MUSL_INCLUDE := $(EMBEDDED_MUSL_DIR)/uapi
+EMBEDDED_CLANG_INCLUDE := $(dir $(shell command -v $(SWIFTC)))../lib/swift/clang/include
+EMBEDDED_MUSL_FLAGS := -D EC2NET_NO_UDEV -Xcc -nostdinc -Xcc -isystem -Xcc $(EMBEDDED_CLANG_INCLUDE) \
+	-Xcc -isystem -Xcc /usr/include/x86_64-linux-musl -Xcc -isystem -Xcc $(EMBEDDED_MUSL_INCLUDE)
+
+.PHONY: embedded-musl
+embedded-musl: $(EMBEDDED_MUSL_DIR)/ec2net
+	$(PYTHON) Scripts/link-names $(EMBEDDED_MUSL_DIR)
+
+$(EMBEDDED_MUSL_INCLUDE):
+	@command -v musl-gcc >/dev/null || { echo "embedded-musl needs musl-gcc: apt-get install musl-tools"; exit 1; }
+	mkdir -p $@
+	ln -sfn /usr/include/linux $@/linux
+	ln -sfn /usr/include/asm-generic $@/asm-generic
+	ln -sfn /usr/include/$(shell uname -m)-linux-gnu/asm $@/asm
+
+$(EMBEDDED_MUSL_DIR)/EC2NetCore.o: | $(EMBEDDED_MUSL_INCLUDE)
+$(eval $(call embedded_variant,$(EMBEDDED_MUSL_DIR),$(EMBEDDED_MUSL_FLAGS)))
+
+$(EMBEDDED_MUSL_DIR)/ec2net: $(EMBEDDED_MUSL_DIR)/EC2NetCore.o $(EMBEDDED_MUSL_DIR)/EC2NetSystem.o $(EMBEDDED_MUSL_DIR)/ec2net.o
+	musl-gcc -static -Os -ffunction-sections -Wl,--gc-sections -s -o $@ Sources/CLinux/musl-compat.c $^ \
+		$(EMBEDDED_LIB)/libswiftUnicodeDataTables.a
+
 # Fully static: glibc linked in, no libudev at run time (SysfsDevices).
 $(EMBEDDED_STATIC_DIR)/ec2net: $(EMBEDDED_STATIC_DIR)/EC2NetCore.o $(EMBEDDED_STATIC_DIR)/EC2NetSystem.o $(EMBEDDED_STATIC_DIR)/ec2net.o
 	$(SWIFTC) -enable-experimental-feature Embedded -target $(EMBEDDED_TRIPLE) $^ \

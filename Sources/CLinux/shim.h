@@ -29,6 +29,13 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+/// Socket types: an enum in glibc's headers, plain macros in musl's; as
+/// constants they import the same from both.
+static const int ec2net_sock_stream = SOCK_STREAM;
+static const int ec2net_sock_raw = SOCK_RAW;
+static const int ec2net_sock_cloexec = SOCK_CLOEXEC;
+static const int ec2net_sock_nonblock = SOCK_NONBLOCK;
+
 static inline int ec2net_errno(void) { return errno; }
 static inline void ec2net_set_errno(int value) { errno = value; }
 static inline char **ec2net_environ(void) { extern char **environ; return environ; }

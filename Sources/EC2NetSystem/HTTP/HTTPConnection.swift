@@ -77,7 +77,7 @@ public final class HTTPConnection {
 
     private func open(connectTimeout: Double, clock: MonotonicClock) throws(HTTPError) {
         var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_socktype = ec2net_sock_stream
         hints.ai_flags = AI_NUMERICSERV
         var result: UnsafeMutablePointer<addrinfo>? = nil
         let rc = getaddrinfo(url.host, String(url.port), &hints, &result)
@@ -87,7 +87,7 @@ public final class HTTPConnection {
         var ai: UnsafeMutablePointer<addrinfo>? = first
         while let a = ai {
             ai = a.pointee.ai_next
-            let s = socket(a.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            let s = socket(a.pointee.ai_family, ec2net_sock_stream | ec2net_sock_cloexec | ec2net_sock_nonblock, 0)
             if s < 0 { lastError = .io(errno: errno); continue }
             var one: Int32 = 1
             setsockopt(s, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))

@@ -40,7 +40,7 @@ public final class NetlinkSocket: NetlinkTransport {
     private let fd: Int32
 
     public init() throws(NetlinkError) {
-        let f = socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), NetlinkSocket.NETLINK_ROUTE)
+        let f = socket(AF_NETLINK, ec2net_sock_raw | ec2net_sock_cloexec, NetlinkSocket.NETLINK_ROUTE)
         guard f >= 0 else { throw .socket(errno: errno) }
         var addr = NetlinkAddress()
         let rc = withUnsafePointer(to: &addr) {
