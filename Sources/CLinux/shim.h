@@ -28,6 +28,9 @@
 #include <arpa/inet.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 
 /// Socket types: an enum in glibc's headers, plain macros in musl's; as
 /// constants they import the same from both.
@@ -46,5 +49,28 @@ static inline int ec2net_openat(int dirfd, const char *path, int flags, mode_t m
 static inline int ec2net_fcntl(int fd, int cmd, int arg) { return fcntl(fd, cmd, arg); }
 /// syslog(3) with one pre-formatted line ("%s"): Swift cannot call variadics.
 static inline void ec2net_syslog(int priority, const char *line) { syslog(priority, "%s", line); }
+
+/// The driver the kernel names for an interface (ETHTOOL_GDRVINFO), as
+/// `ethtool -i` and udev's net_setup_link (ID_NET_DRIVER) ask for it; for
+/// devices without a sysfs driver link, such as veth. 0 on success.
+static inline int ec2net_ethtool_driver(const char *ifname, char *out, size_t length) {
+    struct ethtool_drvinfo info;
+    struct ifreq request;
+    int fd, rc;
+    if (length == 0 || strlen(ifname) >= sizeof(request.ifr_name)) return -1;
+    memset(&info, 0, sizeof(info));
+    memset(&request, 0, sizeof(request));
+    info.cmd = ETHTOOL_GDRVINFO;
+    strncpy(request.ifr_name, ifname, sizeof(request.ifr_name) - 1);
+    request.ifr_data = (void *)&info;
+    fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    rc = ioctl(fd, SIOCETHTOOL, &request);
+    close(fd);
+    if (rc != 0) return -1;
+    strncpy(out, info.driver, length - 1);
+    out[length - 1] = 0;
+    return 0;
+}
 
 #endif

@@ -92,7 +92,7 @@ struct SystemEdges {
     /// -D EC2NET_NO_UDEV) has no libudev: it walks sysfs always.
     var devices: DeviceEnumerator {
         #if EC2NET_NO_UDEV
-        SysfsDevices(sysfs: sysfs, drivers: drivers)
+        SysfsDevices(sysfs: sysfs, drivers: drivers, askKernel: invocation.sysfs == "/sys")
         #else
         invocation.sysfs == "/sys" ? UdevDevices(drivers: drivers, sysfs: sysfs) : SysfsDevices(sysfs: sysfs, drivers: drivers)
         #endif
