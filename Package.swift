@@ -19,12 +19,6 @@ let package = Package(
         .executable(name: "ec2net", targets: ["ec2net"]),
     ],
     targets: [
-        .systemLibrary(
-            name: "CUdev",
-            path: "Sources/CUdev",
-            pkgConfig: "libudev",
-            providers: [.apt(["libudev-dev"])]
-        ),
         // The C library, one way for both build modes (the Glibc overlay does
         // not exist in Embedded Swift): headers plus shims for macros and
         // variadic functions.
@@ -32,7 +26,7 @@ let package = Package(
         .target(name: "EC2NetCore", dependencies: ["CLinux"], path: "Sources/EC2NetCore", swiftSettings: sizeOptimised),
         .target(
             name: "EC2NetSystem",
-            dependencies: ["EC2NetCore", "CUdev", "CLinux"],
+            dependencies: ["EC2NetCore", "CLinux"],
             path: "Sources/EC2NetSystem",
             swiftSettings: sizeOptimised
         ),

@@ -1,15 +1,17 @@
 # The release build in Embedded Swift (issue 17): `make release` (included
-# by the main Makefile), debian/rules and spec/ec2net.spec
-# (`make -f embedded.mk embedded`). No SwiftPM: swiftc compiles each module
-# whole (-wmo) in Embedded mode, then links one executable against libc
-# and libudev only (no Swift runtime, no libm, no libstdc++, no libgcc_s), with
-# --gc-sections over per-function sections, stripped. The four names are
-# hard links to it (Scripts/link-names), as in the SwiftPM build.
+# by the main Makefile), debian/rules and spec/ec2net.spec. No SwiftPM:
+# swiftc compiles each module whole (-wmo) in Embedded mode (no Swift
+# runtime), then one executable is linked with --gc-sections over
+# per-function sections, stripped. The four names are hard links to it
+# (Scripts/link-names).
 #
-#   make -f embedded.mk embedded          .build/embedded/{ec2net,ec2-*}
-#   make -f embedded.mk embedded-static   .build/embedded-static/ec2net: -static,
-#                                         SysfsDevices instead of libudev
-#   EMBEDDED_LDFLAGS="-Xlinker ..."       extra link flags (the packages' -z now)
+#   make -f embedded.mk embedded-musl   .build/embedded-musl/{ec2net,ec2-*}: THE release
+#                                       build, fully static against musl (Debian's
+#                                       musl-tools); no shared library at all
+#   make -f embedded.mk embedded        .build/embedded/{ec2net,ec2-*}: the same
+#                                       code linked dynamically against glibc (libc
+#                                       only), for comparison (README "Size and memory")
+#   EMBEDDED_LDFLAGS="-Xlinker ..."     extra link flags for the glibc build
 #
 # The same sources build with SwiftPM in the normal mode for `swift test`,
 # the fuzzers, and as a fallback (`make release-swiftpm`).
@@ -19,37 +21,30 @@ EMBEDDED_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
 SWIFTC ?= swiftc
 PYTHON ?= python3
 EMBEDDED_DIR ?= .build/embedded
-EMBEDDED_STATIC_DIR ?= .build/embedded-static
+EMBEDDED_MUSL_DIR ?= .build/embedded-musl
 EMBEDDED_TRIPLE := $(shell uname -m)-unknown-linux-gnu
-# The Embedded standard library ships with the toolchain; only its Unicode
-# tables (String comparison, Character) are a library to link.
 EMBEDDED_LIB := $(dir $(shell command -v $(SWIFTC)))../lib/swift/embedded/$(EMBEDDED_TRIPLE)
 EMBEDDED_LDFLAGS ?=
 
 EMBEDDED_SWIFTFLAGS := -enable-experimental-feature Embedded -target $(EMBEDDED_TRIPLE) \
 	-swift-version 6 -wmo -Osize -parse-as-library -Xfrontend -function-sections \
-	-I Sources/CLinux -I Sources/CUdev
+	-I Sources/CLinux
 EMBEDDED_LINKFLAGS := -Xlinker --gc-sections -Xlinker --strip-all -Xlinker --build-id \
 	$(EMBEDDED_LIB)/libswiftUnicodeDataTables.a
 
 EMBEDDED_CORE := $(sort $(shell find Sources/EC2NetCore -name '*.swift'))
 EMBEDDED_SYSTEM := $(sort $(shell find Sources/EC2NetSystem -name '*.swift'))
-# main.swift is the normal build's entry point (CommandLine); the Embedded
-# one is EmbeddedEntry.swift.
 EMBEDDED_MAIN := $(sort $(shell find Sources/ec2net -name '*.swift' ! -name main.swift))
-EMBEDDED_HEADERS := Sources/CLinux/module.modulemap Sources/CLinux/shim.h \
-	Sources/CUdev/module.modulemap Sources/CUdev/shim.h
+EMBEDDED_HEADERS := Sources/CLinux/module.modulemap Sources/CLinux/shim.h
 
-.PHONY: embedded embedded-static embedded-size
+.PHONY: embedded embedded-musl
 
 embedded: $(EMBEDDED_DIR)/ec2net
 	$(PYTHON) Scripts/link-names $(EMBEDDED_DIR)
 
-embedded-static: $(EMBEDDED_STATIC_DIR)/ec2net
+embedded-musl: $(EMBEDDED_MUSL_DIR)/ec2net
+	$(PYTHON) Scripts/link-names $(EMBEDDED_MUSL_DIR)
 
-# $(1): output directory, $(2): extra compiler flags. One rule set per variant.
-# swiftc keeps an object whose bytes did not change with its old mtime:
-# touch, so make does not rebuild it every time.
 define embedded_variant
 $(1)/EC2NetCore.o: $(EMBEDDED_CORE) $(EMBEDDED_HEADERS) embedded.mk
 	@mkdir -p $(1)/modules
@@ -61,7 +56,7 @@ $(1)/EC2NetCore.o: $(EMBEDDED_CORE) $(EMBEDDED_HEADERS) embedded.mk
 $(1)/EC2NetSystem.o: $(1)/EC2NetCore.o $(EMBEDDED_SYSTEM)
 	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) $(2) -I $(1)/modules -module-name EC2NetSystem \
 		-emit-module -emit-module-path $(1)/modules/EC2NetSystem.swiftmodule \
-		-c $(filter-out $(if $(findstring EC2NET_NO_UDEV,$(2)),%/UdevDevices.swift),$(EMBEDDED_SYSTEM)) -o $$@
+		-c $(EMBEDDED_SYSTEM) -o $$@
 	@touch $$@
 
 $(1)/ec2net.o: $(1)/EC2NetSystem.o $(EMBEDDED_MAIN)
@@ -70,27 +65,22 @@ $(1)/ec2net.o: $(1)/EC2NetSystem.o $(EMBEDDED_MAIN)
 	@touch $$@
 endef
 
+# glibc, dynamic: libc.so.6 only.
 $(eval $(call embedded_variant,$(EMBEDDED_DIR),))
-$(eval $(call embedded_variant,$(EMBEDDED_STATIC_DIR),-D EC2NET_NO_UDEV))
 
 $(EMBEDDED_DIR)/ec2net: $(EMBEDDED_DIR)/EC2NetCore.o $(EMBEDDED_DIR)/EC2NetSystem.o $(EMBEDDED_DIR)/ec2net.o
 	$(SWIFTC) -enable-experimental-feature Embedded -target $(EMBEDDED_TRIPLE) $^ \
-		$(EMBEDDED_LINKFLAGS) -ludev $(EMBEDDED_LDFLAGS) -o $@
+		$(EMBEDDED_LINKFLAGS) $(EMBEDDED_LDFLAGS) -o $@
 
-# Fully static with musl (Debian's musl-tools): the C library's headers are
-# musl's (kernel UAPI headers from /usr/include), the link is musl-gcc
-# -static; no libudev (SysfsDevices, which finds ENIs by their sysfs driver
-# link: true of ena/ixgbevf/vif, not of the simulation's veth, whose driver
-# only udev's ID_NET_DRIVER names). Measured, not shipped: README "Size and memory".
-EMBEDDED_MUSL_DIR ?= .build/embedded-musl
+# musl, static. The C library's headers are musl's (the kernel's UAPI
+# headers from /usr/include, which musl does not ship), so the imported
+# struct layouts and constants are the ones the program is linked with;
+# the link is musl-gcc -static. Sources/CLinux/musl-compat.c adds the one
+# function the Embedded standard library needs that musl 1.2.3 lacks.
 EMBEDDED_MUSL_INCLUDE := $(EMBEDDED_MUSL_DIR)/uapi
 EMBEDDED_CLANG_INCLUDE := $(dir $(shell command -v $(SWIFTC)))../lib/swift/clang/include
-EMBEDDED_MUSL_FLAGS := -D EC2NET_NO_UDEV -Xcc -nostdinc -Xcc -isystem -Xcc $(EMBEDDED_CLANG_INCLUDE) \
+EMBEDDED_MUSL_FLAGS := -Xcc -nostdinc -Xcc -isystem -Xcc $(EMBEDDED_CLANG_INCLUDE) \
 	-Xcc -isystem -Xcc /usr/include/x86_64-linux-musl -Xcc -isystem -Xcc $(EMBEDDED_MUSL_INCLUDE)
-
-.PHONY: embedded-musl
-embedded-musl: $(EMBEDDED_MUSL_DIR)/ec2net
-	$(PYTHON) Scripts/link-names $(EMBEDDED_MUSL_DIR)
 
 $(EMBEDDED_MUSL_INCLUDE):
 	@command -v musl-gcc >/dev/null || { echo "embedded-musl needs musl-gcc: apt-get install musl-tools"; exit 1; }
@@ -102,13 +92,9 @@ $(EMBEDDED_MUSL_INCLUDE):
 $(EMBEDDED_MUSL_DIR)/EC2NetCore.o: | $(EMBEDDED_MUSL_INCLUDE)
 $(eval $(call embedded_variant,$(EMBEDDED_MUSL_DIR),$(EMBEDDED_MUSL_FLAGS)))
 
-$(EMBEDDED_MUSL_DIR)/ec2net: $(EMBEDDED_MUSL_DIR)/EC2NetCore.o $(EMBEDDED_MUSL_DIR)/EC2NetSystem.o $(EMBEDDED_MUSL_DIR)/ec2net.o
-	musl-gcc -static -Os -ffunction-sections -Wl,--gc-sections -s -o $@ Sources/CLinux/musl-compat.c $^ \
-		$(EMBEDDED_LIB)/libswiftUnicodeDataTables.a
-
-# Fully static: glibc linked in, no libudev at run time (SysfsDevices).
-$(EMBEDDED_STATIC_DIR)/ec2net: $(EMBEDDED_STATIC_DIR)/EC2NetCore.o $(EMBEDDED_STATIC_DIR)/EC2NetSystem.o $(EMBEDDED_STATIC_DIR)/ec2net.o
-	$(SWIFTC) -enable-experimental-feature Embedded -target $(EMBEDDED_TRIPLE) $^ \
-		$(EMBEDDED_LINKFLAGS) -Xlinker -static $(EMBEDDED_LDFLAGS) -o $@
+$(EMBEDDED_MUSL_DIR)/ec2net: $(EMBEDDED_MUSL_DIR)/EC2NetCore.o $(EMBEDDED_MUSL_DIR)/EC2NetSystem.o \
+		$(EMBEDDED_MUSL_DIR)/ec2net.o Sources/CLinux/musl-compat.c
+	musl-gcc -static -Os -ffunction-sections -Wl,--gc-sections -Wl,--build-id -s -o $@ \
+		Sources/CLinux/musl-compat.c $(filter %.o,$^) $(EMBEDDED_LIB)/libswiftUnicodeDataTables.a
 
 .DEFAULT_GOAL := $(EMBEDDED_SAVED_DEFAULT_GOAL)

@@ -18,8 +18,8 @@ SWIFT_BIN ?= /opt/swift/usr/bin
 export SWIFT_BIN
 
 PKG_SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
-PKG_DEB_TOOLS := debhelper dpkg-dev fakeroot lintian libudev-dev pkg-config
-PKG_RPM_TOOLS := rpm libudev-dev pkg-config
+PKG_DEB_TOOLS := debhelper dpkg-dev fakeroot lintian musl-tools
+PKG_RPM_TOOLS := rpm musl-tools
 PKG_TEST_TOOLS := python3-pytest systemd man-db
 
 # apt-get install whatever of $(1) is not installed yet (nothing if all are).

@@ -23,7 +23,7 @@ Writes the table to bench/README.md (--output) with the command behind each
 figure and the machine's state (cores, load before and after).
 
     python3 bench/run.py                 # build, measure, write bench/README.md
-    python3 bench/run.py --no-build      # use .build/embedded as it is
+    python3 bench/run.py --no-build      # use .build/embedded-musl as it is
     python3 bench/run.py --no-build --bin-dir .build/release   # the SwiftPM build (make release-swiftpm)
     python3 bench/run.py --quick         # fewer runs (a smoke test of the script)
 
@@ -88,8 +88,8 @@ def ensure_tools() -> None:
 
 def build(release_dir: Path) -> None:
     """The release build: Embedded Swift (embedded.mk), as `make release`."""
-    print(f"building: make -f embedded.mk embedded EMBEDDED_DIR={release_dir}", flush=True)
-    subprocess.run(["make", "-f", "embedded.mk", "embedded", f"EMBEDDED_DIR={release_dir}"], cwd=REPO, check=True)
+    print(f"building: make -f embedded.mk embedded-musl EMBEDDED_MUSL_DIR={release_dir}", flush=True)
+    subprocess.run(["make", "-f", "embedded.mk", "embedded-musl", f"EMBEDDED_MUSL_DIR={release_dir}"], cwd=REPO, check=True)
 
 
 def load_average() -> str:
@@ -404,7 +404,7 @@ def write_report(path: Path, b: Bench, notes: list[str], invocation: str) -> Non
         "# ec2net benchmarks",
         "",
         "Produced by `make bench` (which runs `" + invocation + "`): the release build",
-        "(`make release`: Embedded Swift, embedded.mk, in `.build/embedded`, unless the bin-dir line below says otherwise) against",
+        "(`make release`: Embedded Swift, embedded.mk, in `.build/embedded-musl`, unless the bin-dir line below says otherwise) against",
         "the mock IMDS on loopback, with temporary roots and a fake sysfs (devices with a `device/driver`",
         "link to `ena`). `$WORK` is the temporary directory of the run, `$IMDS` the mock's URL. Figures in milliseconds are wall",
         "time unless noted. Timings are not asserted anywhere: the tests check behaviour, this checks cost.",
@@ -434,7 +434,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--no-build", action="store_true", help="use the release build as it is")
     parser.add_argument("--quick", action="store_true", help="fewer runs, for a smoke test")
-    parser.add_argument("--bin-dir", default=str(REPO / ".build" / "embedded"))
+    parser.add_argument("--bin-dir", default=str(REPO / ".build" / "embedded-musl"))
     parser.add_argument("--output", default=str(REPO / "bench" / "README.md"))
     parser.add_argument("--only", nargs="*", help="run only these: plug ifname split-writes single-card late scan cpu rss size traffic")
     args = parser.parse_args()

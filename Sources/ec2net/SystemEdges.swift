@@ -87,15 +87,10 @@ struct SystemEdges {
         return Set(d.split(separator: " ").map(String.init))
     }
 
-    /// libudev for the host's own sysfs; a directory walk of `--sysfs DIR`.
-    /// The fully static Embedded variant (`make embedded-static`,
-    /// -D EC2NET_NO_UDEV) has no libudev: it walks sysfs always.
+    /// A walk of sysfs (`--sysfs DIR`); for the host's own, the kernel is
+    /// asked for the driver of a device without a sysfs driver link.
     var devices: DeviceEnumerator {
-        #if EC2NET_NO_UDEV
         SysfsDevices(sysfs: sysfs, drivers: drivers, askKernel: invocation.sysfs == "/sys")
-        #else
-        invocation.sysfs == "/sys" ? UdevDevices(drivers: drivers, sysfs: sysfs) : SysfsDevices(sysfs: sysfs, drivers: drivers)
-        #endif
     }
 
     /// Run by udev for this event (RUN, IMPORT): ACTION is set.

@@ -47,7 +47,7 @@ EXPECTED_FILES = {
     "/usr/share/lintian/overrides/ec2net",
 }
 FORBIDDEN_DEPENDS = {"bash", "curl", "iproute2", "coreutils"}
-REQUIRED_DEPENDS = {"systemd", "udev", "libudev1"}
+REQUIRED_DEPENDS = {"systemd", "udev"}
 # Inherited from the units directory of the host for systemd-analyze --root.
 HOST_UNIT_DIR = Path("/usr/lib/systemd/system")
 MAX_EXPOSURE = 3.0

@@ -2,16 +2,15 @@
 
   - the four names (and `ec2net`) together <= 1 MB on disk, each file
     (inode) counted once;
-  - shared libraries (readelf NEEDED, and ldd) only libc, libm, libudev:
-    no libstdc++, no libgcc_s, no Swift runtime;
+  - shared libraries (readelf NEEDED, and ldd) at most libc and libm: no
+    libstdc++, no libgcc_s, no Swift runtime (the release build, static
+    against musl, needs none);
   - peak RSS of each program (/usr/bin/time -v) on fixed inputs: the mock
-    IMDS on loopback, a temporary root, a fake sysfs. The target is 2 MiB;
-    the dynamically linked build misses it (XFAIL, see RSS_CEILING_KB), a
-    run above 3 MiB fails.
+    IMDS on loopback, a temporary root, a fake sysfs: at most 2 MiB.
 
 The programs come from the installed package when EC2NET_DEB names a .deb
 (unpacked with dpkg-deb -x; make packaging-check), else from
-EC2NET_BUILD_DIR (make budgets: the Embedded release build, .build/embedded).
+EC2NET_BUILD_DIR (make budgets: the Embedded release build, .build/embedded-musl).
 
     EC2NET_BUILD_DIR=.build/embedded python3 -m pytest -q Tests/packaging/test_budgets.py
 """
@@ -36,14 +35,8 @@ from ec2net_harness import (
 
 NAMES = ("ec2-ifname", "ec2-plug", "ec2-unplug", "ec2-ifscan")
 SIZE_BUDGET = 1_000_000          # bytes, all names together
-RSS_TARGET_KB = 2048             # issue 17's target: 2 MiB per run
-# What the dynamically linked build reaches (2.3-2.7 MiB): libc's and
-# ld.so's pages alone are ~1.6 MiB resident (fault-around maps 64 KB around
-# each page touched). A run between the two is an expected failure (XFAIL,
-# reported); above the ceiling it fails. The fully static variant
-# (make embedded-static) is ~1.5 MiB: README "Size and memory".
-RSS_CEILING_KB = 3072
-ALLOWED_NEEDED = {"libc.so.6", "libm.so.6", "libudev.so.1"}
+RSS_BUDGET_KB = 2048             # issue 17: 2 MiB per run
+ALLOWED_NEEDED = {"libc.so.6", "libm.so.6"}
 # GNU time reports the largest RSS of the process tree: the networkctl
 # stand-in must be small (the harness's recording one is Python).
 NETWORKCTL = {"EC2NET_NETWORKCTL": "/bin/true"}
@@ -57,7 +50,7 @@ def program_dir(tmp_path_factory) -> Path:
         target = tmp_path_factory.mktemp("installed")
         subprocess.run(["dpkg-deb", "-x", deb, str(target)], check=True)
         return target / "usr" / "libexec" / "ec2net"
-    directory = build_dir() if "EC2NET_BUILD_DIR" in os.environ else REPO_ROOT / ".build" / "embedded"
+    directory = build_dir() if "EC2NET_BUILD_DIR" in os.environ else REPO_ROOT / ".build" / "embedded-musl"
     if not (directory / "ec2net").is_file():
         pytest.fail(f"{directory}/ec2net does not exist: make release first")
     return directory
@@ -137,7 +130,4 @@ RUNS = [
 def test_peak_rss(program_dir: Path, instance, name: str, args: list[str], what: str, codes: set) -> None:
     rss, code = peak_rss_kb(program_dir, name, args, instance)
     assert code in codes, f"{name} {' '.join(args)} exited {code}"
-    assert rss <= RSS_CEILING_KB, f"{name} ({what}): {rss} kB peak RSS, ceiling {RSS_CEILING_KB} kB"
-    if rss > RSS_TARGET_KB:
-        pytest.xfail(f"{name} ({what}): {rss} kB peak RSS, over the {RSS_TARGET_KB} kB target "
-                     "(dynamic libc; see README)")
+    assert rss <= RSS_BUDGET_KB, f"{name} ({what}): {rss} kB peak RSS, budget {RSS_BUDGET_KB} kB"
