@@ -1,0 +1,38 @@
+"""Scenario 1: install on a running system, then reboot (issue 16).
+
+The guest boots with DHCP only; the administrator's virtio settings
+(vm/admin.py) go in, `dpkg -i` installs the package while systemd runs (the
+postinst starts ec2-ifscan.service), and after a reboot every secondary ENI
+has its policy routing, nothing failed, the boot scan succeeded, and the
+refresh timer fired and its service succeeded under its sandbox.
+"""
+from sim.wait import wait_until
+
+from vm import checks, steps
+
+
+def test_install_on_running_system_then_reboot(vm, deb):
+    primary, secondary = steps.boot_two_enis(vm)
+    installed = steps.install_ec2net(vm, deb)
+    print("dpkg -i:", installed.stdout, installed.stderr)
+    # postinst started the scan: configured without a reboot.
+    checks.wait_policy_routing(vm, [primary, secondary])
+
+    vm.reboot()
+    rules = checks.wait_policy_routing(vm, [primary, secondary])
+    print("guest ip rule after reboot:\n" + "\n".join(rules))
+    assert checks.no_primary_rules(vm, primary)
+    state = checks.wait_boot_finished(vm)
+    assert vm.failed_units() == [], vm.failed_units()
+    assert state == "running"
+    ok, props = checks.unit_succeeded(vm, "ec2-ifscan.service")
+    assert ok, props
+    # Default traffic leaves by the primary (its MAC), not the secondary.
+    route = vm.default_route()
+    assert vm.ifname_of(primary.mac) == route["dev"], route
+
+    # The timer's first run is OnBootSec=60: wait for it (a bound, not a timing).
+    wait_until(lambda: checks.unit_succeeded(vm, "ec2-ifscan-refresh.service")[0], timeout=180, interval=2,
+               what="ec2-ifscan-refresh.service ran and succeeded")
+    assert vm.failed_units() == []
+    print("guest ec2net journal:\n" + vm.ec2net_log())
