@@ -19,6 +19,12 @@ def test_install_on_running_system_then_reboot(vm, deb):
     checks.wait_policy_routing(vm, [primary, secondary])
 
     vm.reboot()
+    booted_and_refreshed(vm, primary, secondary)
+    print("guest ec2net journal:\n" + vm.ec2net_log())
+
+
+def booted_and_refreshed(vm, primary, secondary):
+    """Scenario 1's checks after a boot with ec2net installed."""
     rules = checks.wait_policy_routing(vm, [primary, secondary])
     print("guest ip rule after reboot:\n" + "\n".join(rules))
     assert checks.no_primary_rules(vm, primary)
@@ -35,4 +41,3 @@ def test_install_on_running_system_then_reboot(vm, deb):
     wait_until(lambda: checks.unit_succeeded(vm, "ec2-ifscan-refresh.service")[0], timeout=180, interval=2,
                what="ec2-ifscan-refresh.service ran and succeeded")
     assert vm.failed_units() == []
-    print("guest ec2net journal:\n" + vm.ec2net_log())
