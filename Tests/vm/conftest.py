@@ -94,7 +94,9 @@ def vm(request, guest_image):
                 if instance.qemu and instance.qemu.process and instance.qemu.process.running():
                     try:
                         print("===== guest journal (ec2net, udev, networkd) =====")
-                        print(instance.journal("-t", "ec2net", "-u", "systemd-udevd", "-u", "systemd-networkd",
-                                               "-u", "ec2-ifscan", "-u", "ec2-ifscan-refresh")[-20000:])
+                        lines = [line for line in instance.journal().splitlines()
+                                 if any(k in line for k in ("ec2net", "systemd-networkd", "systemd-udevd",
+                                                            "ec2-ifscan", "systemd["))]
+                        print("\n".join(lines[-400:]))
                     except Exception as error:
                         print(f"(journal not available: {error})")

@@ -22,6 +22,13 @@ def test_install_on_running_system_then_reboot(vm, deb):
     booted_and_refreshed(vm, primary, secondary)
     print("guest ec2net journal:\n" + vm.ec2net_log())
 
+    # Exposure of each unit, as systemd judges it in the guest (issue 16: <= 2.0).
+    for unit in ("ec2-ifscan.service", "ec2-ifscan-refresh.service"):
+        result = vm.run("/usr/bin/systemd-analyze", "security", "--no-pager", "--threshold=20", unit, check=False)
+        overall = [line for line in result.stdout.splitlines() if "Overall exposure" in line]
+        print(overall)
+        assert result.returncode == 0, result.stdout[-3000:]
+
 
 def booted_and_refreshed(vm, primary, secondary):
     """Scenario 1's checks after a boot with ec2net installed."""

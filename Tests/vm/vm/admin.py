@@ -5,8 +5,9 @@ nothing test-only inside the package:
 * udev: /etc/udev/rules.d/81-ec2net.rules, a copy of the package's rule file
   (same name, so it masks /usr/lib/udev/rules.d/81-ec2net.rules) whose driver
   match names virtio_net;
-* networkd: a drop-in /etc/systemd/network/80-ec2.network.d/virtio.conf that
-  replaces the base file's Driver= list (or, `network="copy"`, an admin copy
+* networkd: drop-ins /etc/systemd/network/{80-ec2,03-ec2net-pending}.network.d/
+  virtio.conf that replace the Driver= lists of the base file and of the
+  file that keeps a not-yet-named ENI unmanaged (or, `network="copy"`, an admin copy
   of the base file with the Driver= line changed: the standard way to change a
   vendor .network, and the case issue 16 found ec2net stepping aside for);
 * the scan units: drop-ins setting EC2NET_DRIVERS=virtio_net for
@@ -44,6 +45,8 @@ def ec2net_virtio(vm, network="dropin", reload=True):
                  HEADER + "[Match]\nDriver=\nDriver=virtio_net\n")
     else:
         vm.write("/etc/systemd/network/80-ec2.network", ec2net_base_copy())
+    vm.write("/etc/systemd/network/03-ec2net-pending.network.d/virtio.conf",
+             HEADER + "[Match]\nDriver=\nDriver=virtio_net\n")
     for unit in ("ec2-ifscan.service", "ec2-ifscan-refresh.service"):
         vm.write(f"/etc/systemd/system/{unit}.d/virtio.conf",
                  HEADER + "[Service]\nEnvironment=EC2NET_DRIVERS=virtio_net\n")

@@ -36,14 +36,18 @@ PACKAGES = ["systemd", "systemd-sysv", "udev", "dbus", "iproute2", "linux-image-
 STASHED = ["amazon-ec2-net-utils"]
 
 # The generic DHCP configuration of the image (a cloud image has one, from
-# cloud-init or the image build): every Ethernet link gets DHCP. ec2net's base
-# file (80-) sorts before it, so it only applies to what ec2net leaves alone,
-# and it is what remains after `apt-get purge ec2net`.
+# cloud-init or the image build): DHCP on Ethernet links with predictable
+# names (en*). ec2net's base file (80-) sorts before it, so it only applies to
+# what ec2net leaves alone, and it is what remains after `apt-get purge
+# ec2net`. Not eth*: with net.ifnames=0 and [Naming] Mode=device-index the
+# renames must not race a catch-all file (networkd matches a link it sees
+# mid-rename without its udev properties, so only Type=/Name= can match it).
 DHCP_NETWORK = """\
-# Image default (Tests/vm/vm/image.py): DHCP on every Ethernet link.
+# Image default (Tests/vm/vm/image.py): DHCP on Ethernet links named en*.
 [Match]
 Type=ether
 Kind=!*
+Name=en*
 
 [Network]
 DHCP=yes
