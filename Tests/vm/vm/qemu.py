@@ -200,7 +200,21 @@ class GuestAgent:
         return reply.get("return")
 
     def exec(self, argv, timeout=120, input=None, env=None):
-        """Run argv[0] (an absolute path) in the guest, no shell; wait for it."""
+        """Run argv[0] (an absolute path) in the guest, no shell; wait for it.
+
+        The agent is restarted once early in boot (udev's coldplug re-adds its
+        port) and then forgets the PIDs it started: such a command is started
+        again, once, after a re-sync."""
+        try:
+            return self._exec(argv, timeout, input, env)
+        except GuestCommandFailed as error:
+            if "Invalid parameter 'pid'" not in str(error):
+                raise
+            self.close()
+            self.connect(timeout=60)
+            return self._exec(argv, timeout, input, env)
+
+    def _exec(self, argv, timeout, input, env):
         arguments = {"path": argv[0], "arg": list(argv[1:]), "capture-output": True}
         if input is not None:
             arguments["input-data"] = base64.b64encode(input.encode()).decode()
