@@ -14,7 +14,8 @@ nothing test-only inside the package:
   ec2-ifscan.service and ec2-ifscan-refresh.service.
 
 The same for amazon-ec2-net-utils 2.3.0 (`upstream_virtio`): its udev rule
-and its 80-ec2.network copied to /etc with virtio_net.
+and its 80-ec2.network copied to /etc with virtio_net, and a Driver= drop-in
+for each per-interface 70-IFACE.network it links to its vendor file.
 """
 import os
 
@@ -65,5 +66,12 @@ def upstream_virtio(vm):
     # Upstream's MTUBytes=9001 is dropped: the taps carry 1500.
     network = network.replace("Driver=ena ixgbevf vif", "Driver=virtio_net").replace("MTUBytes=9001", "")
     vm.write("/etc/systemd/network/80-ec2.network", HEADER + network)
+    # Upstream links /run/systemd/network/70-IFACE.network to the vendor file
+    # /usr/lib/systemd/network/80-ec2.network (not to the /etc copy), so its
+    # Driver= needs a drop-in per interface name as well.
+    for link in vm.ip("link", "show"):
+        if link["ifname"] != "lo":
+            vm.write(f"/etc/systemd/network/70-{link['ifname']}.network.d/virtio.conf",
+                     HEADER + "[Match]\nDriver=\nDriver=virtio_net\n")
     vm.run("/usr/bin/systemctl", "daemon-reload")
     vm.run("/usr/bin/udevadm", "control", "--reload")

@@ -36,18 +36,20 @@ PACKAGES = ["systemd", "systemd-sysv", "udev", "dbus", "iproute2", "linux-image-
 STASHED = ["amazon-ec2-net-utils"]
 
 # The generic DHCP configuration of the image (a cloud image has one, from
-# cloud-init or the image build): DHCP on Ethernet links with predictable
-# names (en*). ec2net's base file (80-) sorts before it, so it only applies to
-# what ec2net leaves alone, and it is what remains after `apt-get purge
-# ec2net`. Not eth*: with net.ifnames=0 and [Naming] Mode=device-index the
-# renames must not race a catch-all file (networkd matches a link it sees
-# mid-rename without its udev properties, so only Type=/Name= can match it).
+# cloud-init or the image build): DHCP on every PCI Ethernet link. ec2net's
+# base file (80-) sorts before it, so it only applies to what ec2net leaves
+# alone, and it is what remains after `apt-get purge ec2net`.
+# Path=, not a catch-all on Type= alone: networkd may look at a link while
+# udev renames it ([Naming] Mode=device-index), without its udev properties,
+# and would then take it with a file that matches without them; Path= needs
+# them. Not Name=en*: ec2net (before the NetworkMatch fix) takes any Name=
+# match in /etc/systemd/network for a claim and steps aside.
 DHCP_NETWORK = """\
-# Image default (Tests/vm/vm/image.py): DHCP on Ethernet links named en*.
+# Image default (Tests/vm/vm/image.py): DHCP on PCI Ethernet links.
 [Match]
 Type=ether
 Kind=!*
-Name=en*
+Path=pci-*
 
 [Network]
 DHCP=yes
