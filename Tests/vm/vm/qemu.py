@@ -207,8 +207,8 @@ class GuestAgent:
         again, once, after a re-sync."""
         try:
             return self._exec(argv, timeout, input, env)
-        except GuestCommandFailed as error:
-            if "Invalid parameter 'pid'" not in str(error):
+        except (GuestCommandFailed, TimeoutError, ConnectionError) as error:
+            if isinstance(error, GuestCommandFailed) and "Invalid parameter 'pid'" not in str(error):
                 raise
             self.close()
             self.connect(timeout=60)
