@@ -21,7 +21,7 @@ def test_admin_copy_of_base_file_is_no_claim(vm, deb):
     primary, secondary = steps.boot_two_enis(vm)
     steps.install_ec2net(vm, deb, network="copy")
     try:
-        checks.wait_policy_routing(vm, [primary, secondary], timeout=60)
+        checks.wait_policy_routing(vm, [primary, secondary], timeout=30)
     finally:
         print("\n".join(line for line in vm.ec2net_log().splitlines() if "claims" in line or "configured" in line))
     assert "claims it" not in vm.ec2net_log()
