@@ -14,7 +14,10 @@ DEBUG_DIR := .build/debug
 # Debian packages the build and the tests need.
 APT_PACKAGES := musl-tools udev systemd dbus dnsmasq-base iproute2 iputils-ping util-linux python3-pytest time binutils
 
-.PHONY: help deps build release release-swiftpm budgets test unit integration e2e demo size fuzz bench clean
+# What the VM suite (Tests/vm) needs besides the above.
+VM_APT_PACKAGES := qemu-system-x86 qemu-utils ipxe-qemu seabios mmdebstrap e2fsprogs dnsmasq-base iproute2 util-linux python3-pytest
+
+.PHONY: help deps vm-deps build release release-swiftpm budgets test unit integration e2e vm-test demo size fuzz bench clean
 
 help:
 	@echo "make demo      simulated instance: 3 ENIs at boot, a 4th hot-plugged, rules and routes printed"
@@ -23,6 +26,7 @@ help:
 	@echo "make release-swiftpm  swift build -c release --static-swift-stdlib into .build/release (fallback)"
 	@echo "make size      installed size of the four names"
 	@echo "make budgets   size, shared libraries and peak RSS of the release build against the budgets"
+	@echo "make vm-test   the .deb on a real Debian 12 VM (QEMU, systemd as PID 1): install, boot, hot-plug (root)"
 	@echo "make deb|rpm   packages into out/"
 	@echo "make fuzz      libFuzzer targets for FUZZ_SECONDS each"
 	@echo "make bench     benchmarks into bench/README.md"
@@ -34,6 +38,14 @@ deps:
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+vm-deps:
+	@missing=$$(for p in $(VM_APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q ' installed$$' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
 build: deps
@@ -67,6 +79,11 @@ e2e: release
 	EC2NET_BUILD_DIR=$(RELEASE_DIR) $(PYTHON) -m pytest -q --durations=0 Tests/e2e
 
 test: unit integration e2e budgets packaging-check
+
+# The package of `make deb` on a QEMU guest (Tests/vm/README.md). The guest
+# image is built on first use and cached in /var/cache/ec2net-vm.
+vm-test: vm-deps deb
+	$(PYTHON) -m pytest -v -s --durations=0 Tests/vm
 
 demo: release
 	EC2NET_BUILD_DIR=$(RELEASE_DIR) $(PYTHON) Tests/e2e/demo.py

@@ -35,6 +35,8 @@ EXPECTED_FILES = {
     "/usr/lib/systemd/system/systemd-udevd.service.d/ec2net-imds.conf",
     "/usr/lib/systemd/system-preset/80-ec2net.preset",
     "/usr/lib/systemd/network/80-ec2.network",
+    "/usr/lib/systemd/network/04-ec2net-parked.network",
+    "/usr/lib/systemd/network/03-ec2net-pending.network",
     "/usr/lib/systemd/networkd.conf.d/ec2net.conf",
     "/usr/lib/tmpfiles.d/ec2net.conf",
     "/etc/ec2net/ec2net.conf",

@@ -1,0 +1,55 @@
+"""Kernel and systemd state of the guest, as the tests assert it."""
+import re
+
+from sim.wait import wait_until
+
+
+def rule_lines(vm):
+    return [line.strip() for line in vm.ip_rules().splitlines() if line.strip()]
+
+
+def policy_routing_ok(vm, eni):
+    """The secondary ENI's rule `from <ip> lookup <table>` and its table's default route."""
+    table = eni.route_table
+    rules = vm.ip_rules()
+    if not re.search(rf"from {re.escape(eni.ipv4[0])} lookup {table}\b", rules):
+        return False
+    routes = vm.run("/usr/sbin/ip", "-4", "route", "show", "table", str(table), check=False).stdout
+    return "default via 10.0.0.1" in routes
+
+
+def wait_policy_routing(vm, enis, timeout=120):
+    """Every secondary ENI's policy routing in place (a failure bound, not a timing)."""
+    secondaries = [e for e in enis if e.device_number != 0]
+    wait_until(lambda: all(policy_routing_ok(vm, e) for e in secondaries), timeout=timeout, interval=0.5,
+               what="policy routing of " + ", ".join(e.mac for e in secondaries))
+    return rule_lines(vm)
+
+
+def no_primary_rules(vm, primary):
+    return f"lookup {primary.route_table}" not in vm.ip_rules() and f"from {primary.ipv4[0]} " not in vm.ip_rules()
+
+
+def wait_boot_finished(vm, timeout=240):
+    """systemctl is-system-running says running or degraded (not starting)."""
+    return wait_until(lambda: vm.run("/usr/bin/systemctl", "is-system-running", check=False).stdout.strip()
+                      in ("running", "degraded") and vm.run("/usr/bin/systemctl", "is-system-running",
+                                                            check=False).stdout.strip(),
+                      timeout=timeout, interval=1, what="boot finished")
+
+
+def unit_succeeded(vm, unit):
+    """A oneshot unit ran (an exit timestamp) with result success and status 0."""
+    props = vm.run("/usr/bin/systemctl", "show", "-p", "Result,ExecMainStatus,ExecMainExitTimestampMonotonic",
+                   unit).stdout
+    values = dict(line.split("=", 1) for line in props.splitlines() if "=" in line)
+    return (values.get("ExecMainExitTimestampMonotonic", "0") not in ("", "0")
+            and values.get("Result") == "success" and values.get("ExecMainStatus") in ("0", "75")), values
+
+
+def warnings_about_ec2net(vm):
+    """Warning-or-worse journal lines from ec2net, or from udev about ec2net's programs."""
+    lines = [line for line in vm.journal("-t", "ec2net", "-p", "warning").splitlines()
+             if line and not line.startswith("--")]
+    lines += [line for line in vm.journal("-u", "systemd-udevd").splitlines() if "/usr/libexec/ec2net" in line]
+    return lines
