@@ -32,6 +32,7 @@ EXPECTED_FILES = {
     "/usr/lib/systemd/system/ec2-ifscan.service",
     "/usr/lib/systemd/system/ec2-ifscan-refresh.service",
     "/usr/lib/systemd/system/ec2-ifscan.timer",
+    "/usr/lib/systemd/system/ec2-hostname.service",
     "/usr/lib/systemd/system/systemd-udevd.service.d/ec2net-imds.conf",
     "/usr/lib/systemd/system-preset/80-ec2net.preset",
     "/usr/lib/systemd/network/80-ec2.network",
@@ -183,7 +184,7 @@ def verify_root(root, tmp_path_factory) -> Path:
 
 
 def test_units_verify(verify_root):
-    units = sorted(str(p) for p in (verify_root / "usr/lib/systemd/system").glob("ec2-ifscan*"))
+    units = sorted(str(p) for p in (verify_root / "usr/lib/systemd/system").glob("ec2-*"))
     result = run("systemd-analyze", "verify", "--man=no", f"--root={verify_root}", *units, check=False)
     output = (result.stdout + result.stderr).strip()
     print(f"\nsystemd-analyze verify: rc={result.returncode} {output or '(no output)'}")
@@ -191,7 +192,7 @@ def test_units_verify(verify_root):
     assert result.returncode == 0 and not output
 
 
-@pytest.mark.parametrize("unit", ["ec2-ifscan.service", "ec2-ifscan-refresh.service"])
+@pytest.mark.parametrize("unit", ["ec2-ifscan.service", "ec2-ifscan-refresh.service", "ec2-hostname.service"])
 def test_units_security(root, unit):
     path = root / "usr/lib/systemd/system" / unit
     result = run("systemd-analyze", "security", "--offline=yes", "--no-pager", str(path), check=False)

@@ -80,7 +80,7 @@ def test_manage_none_starts_nothing(postinst, tmp_path, args):
 def test_manage_all_starts_one_scan_and_never_replugs(postinst, tmp_path, args):
     calls = run_postinst(postinst, tmp_path, "[Interfaces]\n#Manage=all\n", *args)
     print("\n".join(calls))
-    assert "deb-systemd-invoke start systemd-networkd.service ec2-ifscan.timer ec2-ifscan.service" in calls
+    assert "deb-systemd-invoke start systemd-networkd.service ec2-ifscan.timer ec2-ifscan.service ec2-hostname.service" in calls
     if len(args) == 1:
         assert "systemctl enable systemd-networkd.service" in calls
     assert not any(c.startswith("udevadm trigger") for c in calls), "an upgrade must not re-plug interfaces"

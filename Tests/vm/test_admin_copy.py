@@ -6,17 +6,13 @@ The standard way to change a vendor .network is a copy of the same name in
 file's `Name=!tmp*`, which is no claim on one interface: ec2net must still
 configure every ENI (boot scan after `dpkg -i`, and udev on hot-plug).
 
-On branch vm this fails (AdminNetworkFiles takes any Name= match for a
-claim: `ec2-ifscan: ens5 (...): /etc/systemd/network/80-ec2.network claims
-it; ec2net steps aside`); NetworkMatch.claims in main (a claim names the
-interface by MAC or exact name) fixes it.  The marker goes with that merge.
+Before NetworkMatch.claims (a claim names the interface by MAC or exact
+name) this failed in the guest: `ec2-ifscan: ens5 (...):
+/etc/systemd/network/80-ec2.network claims it; ec2net steps aside`.
 """
-import pytest
-
 from vm import checks, steps
 
 
-@pytest.mark.xfail(reason="NetworkMatch.claims fix pending in main (issue 16, defect a)", strict=False)
 def test_admin_copy_of_base_file_is_no_claim(vm, deb):
     primary, secondary = steps.boot_two_enis(vm)
     steps.install_ec2net(vm, deb, network="copy")
