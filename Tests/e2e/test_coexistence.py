@@ -166,6 +166,9 @@ def test_manage_none_changes_nothing_even_with_stale_config(sim):
     third_name = sim.instance.ifname_of(third.mac)
     write_config(sim, "[Interfaces]\nManage=none\n")
     sim.detach(third)  # its config is stale now; udev's ec2-unplug must leave it
+    # networkd drops the rules it made for the vanished link by itself, a
+    # moment later: wait for that, so the snapshot below is settled.
+    wait_rule_sources(sim, third.route_table, set())
     sim.instance.run(["ip", "rule", "add", "from", "10.0.0.99", "lookup", "10001", "priority", "10001"])
 
     def state():
