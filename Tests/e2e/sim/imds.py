@@ -39,6 +39,8 @@ class MockImds(ControlClient):
     over connections opened inside that namespace."""
 
     def __init__(self, vpc, hosts, port=80):
+        if isinstance(hosts, str):
+            hosts = [hosts]
         host = hosts[0]  # the control API is reached on the first
         super().__init__(f"http://{host}:{port}")
         self.vpc = vpc

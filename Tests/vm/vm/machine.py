@@ -87,7 +87,7 @@ class Instance:
             self.vpc.dhcp.add_fixed_lease(e.mac, e.ipv4[0])
         self.vpc.start_dhcp()
         primary = next(e for e in self.enis if e.device_number == 0)
-        self.imds = MockImds(self.vpc, IMDS_IPV4)
+        self.imds = MockImds(self.vpc, [IMDS_IPV4])
         self.imds.start({"mac": primary.mac, "http_tokens": "required",
                          "local-hostname": "ip-10-0-0-10.ec2.internal",
                          "interfaces": [e.imds_interface() for e in self.enis]})
