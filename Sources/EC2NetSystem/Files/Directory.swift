@@ -7,12 +7,38 @@ public final class Directory {
     let fd: Int32
 
     /// Opens `path`, creating missing components (mode 0755) when `create` is set.
-    public init(path: String, create: Bool) throws(FileError) {
+    /// `followingSymlinks`: the last component may be a symlink (reading
+    /// configuration, which configuration managers link; never a directory
+    /// ec2net writes into).
+    public init(path: String, create: Bool, followingSymlinks: Bool = false) throws(FileError) {
         self.path = path
         if create { try Directory.makePath(path) }
-        let f = ec2net_open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW, 0)
+        let f = ec2net_open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (followingSymlinks ? 0 : O_NOFOLLOW), 0)
         guard f >= 0 else { throw .operation("open", path: path, errno: errno) }
         fd = f
+    }
+
+    /// A directory of configuration, opened through symlinks: nil only when
+    /// it does not exist (ENOENT). Any other error (EACCES, ENOTDIR, ELOOP,
+    /// EIO) is an error: configuration that cannot be read is never taken
+    /// for absent configuration.
+    public static func configuration(_ path: String) throws(FileError) -> Directory? {
+        do { return try Directory(path: path, create: false, followingSymlinks: true) } catch {
+            if case .operation(_, _, let e) = error, e == ENOENT { return nil }
+            throw error
+        }
+    }
+
+    /// A configuration file's text, read through symlinks (the file's and
+    /// its directory's): nil only when it or its directory does not exist
+    /// (ENOENT); unreadable, a directory in its place or any other error
+    /// throws, naming the path and the errno.
+    public static func readConfiguration(_ path: String, limit: Int = 256 * 1024) throws(FileError) -> String? {
+        let slash = path.lastIndex(of: "/")
+        let parent = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        guard let dir = try configuration(parent) else { return nil }
+        return try dir.read(name, limit: limit, followingSymlink: true)
     }
 
     deinit { close(fd) }
@@ -57,7 +83,15 @@ public final class Directory {
         var st = stat()
         guard fstat(f, &st) == 0 else { throw .operation("stat", path: "\(path)/\(name)", errno: errno) }
         if followingSymlink && (st.st_mode & mode_t(S_IFMT)) == mode_t(S_IFCHR) { return "" }
-        guard (st.st_mode & mode_t(S_IFMT)) == mode_t(S_IFREG) else { throw .foreign(path: "\(path)/\(name)") }
+        guard (st.st_mode & mode_t(S_IFMT)) == mode_t(S_IFREG) else {
+            // A directory (or a FIFO...) where a file should be: for an
+            // admin's file this is an error to report, not ec2net's file.
+            if followingSymlink {
+                let isDir = (st.st_mode & mode_t(S_IFMT)) == mode_t(S_IFDIR)
+                throw .operation("read", path: "\(path)/\(name)", errno: isDir ? EISDIR : EINVAL)
+            }
+            throw .foreign(path: "\(path)/\(name)")
+        }
         var bytes: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 8192)
         while bytes.count < limit {
