@@ -160,6 +160,21 @@ final class ScanPipelineTests: XCTestCase {
         XCTAssertEqual(hostname.set.count, 1, "a static hostname is never changed")
     }
 
+    /// README "Interface names": an interface on a temporary name is not
+    /// configured until it has its final name (ManagementDecision, the same
+    /// for the scan as for ec2-plug).
+    func testAParkedInterfaceIsLeftToTheRename() throws {
+        var c = Configuration()
+        c.namingMode = .deviceIndex
+        let parked = NamingPolicy.temporaryName(for: try MACAddress(parsing: Self.secondary))
+        try host.removeLink("eth1")
+        try host.addLink(parked, mac: Self.secondary)
+        devices = [try host.device("eth0", Self.primary), try host.device(parked, Self.secondary)]
+        _ = try scan(configuration: c)
+        XCTAssertEqual(host.generated, ["05-ec2net-eth0.network"])
+        XCTAssertTrue(log.contains("\(parked) (\(Self.secondary)): on a temporary name"), "\(log.lines.map(\.1))")
+    }
+
     /// NixOS-style /etc links /etc/hostname (issue 20): the admin's hostname
     /// is read through the link and wins; a link to an empty file is none.
     func testASymlinkedEtcHostnameIsReadThroughTheLink() throws {

@@ -87,6 +87,7 @@ public final class PlugPipeline {
             defer { metadata.closeConnection() }
             let outcome: ConfigureOutcome
             if let reason {
+                // Not an ENI and parked returned above; Manage=none before that.
                 guard let early = try PipelineError.files({ () throws(FileError) in try configurator.stepAside(reason, mac: mac) }) else {
                     return .gone
                 }
