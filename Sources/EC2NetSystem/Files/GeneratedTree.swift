@@ -98,11 +98,10 @@ public final class GeneratedTree {
         return change
     }
 
-    /// The MAC of the file ec2net wrote for `interface`, if any.
+    /// The MAC of the file ec2net wrote for `interface`, if any; a header
+    /// that cannot be read (other than absent) throws.
     public func owner(ofInterface interface: String) throws(FileError) -> MACAddress? {
-        let name = Ownership.fileName(interface: interface)
-        guard let text = try? directory.read(name, limit: 256) else { return nil }
-        return Ownership.owner(ofContents: Substring(text))
+        try owner(ofFile: Ownership.fileName(interface: interface))
     }
 
     /// A writer killed between create and rename leaves `.NAME.tmp.PID`;
