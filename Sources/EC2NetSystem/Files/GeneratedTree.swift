@@ -19,8 +19,9 @@ public final class GeneratedTree {
         public var isEmpty: Bool { written.isEmpty && removed.isEmpty }
     }
 
-    /// Marked before every rename or unlink in the directory, so a change
-    /// is pending for networkd from its first byte on (nil: a reader).
+    /// Marked just before every rename or unlink in the directory, so a
+    /// change is pending for networkd from the moment it is visible (nil: a
+    /// reader).
     private let pending: PendingReload?
 
     /// - Parameters:
@@ -72,8 +73,7 @@ public final class GeneratedTree {
                 }
                 if existing == file.contents { continue }
             }
-            try markPending()
-            try directory.writeAtomically(file.name, contents: file.contents)
+            try directory.writeAtomically(file.name, contents: file.contents) { () throws(FileError) in try markPending() }
             change.written.append(file.name)
         }
         let names = Set(wanted.map { $0.name })
