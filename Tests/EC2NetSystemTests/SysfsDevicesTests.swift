@@ -34,6 +34,13 @@ final class SysfsDevicesTests: XCTestCase {
         XCTAssertEqual(try devices.enumerate().map(\.name), ["eth0"])
     }
 
+    /// The bonding driver's `bonding_masters` is a file in class/net, not an interface.
+    func testAFileInClassNetIsNoInterface() throws {
+        try writeText(host.sysfs.root + "/class/net/bonding_masters", "\n")
+        XCTAssertEqual(try devices.enumerate().map(\.name), ["eth0", "eth1"])
+        XCTAssertEqual(try devices.interfaces(with: try MACAddress(parsing: "02:00:00:00:00:02")), ["eth1"])
+    }
+
     func testNoClassNetIsNoInterfaces() throws {
         try FileManager.default.removeItem(atPath: host.sysfs.root + "/class")
         XCTAssertEqual(try devices.enumerate(), [])

@@ -51,7 +51,10 @@ public final class SysfsDevices: DeviceEnumerator {
         return out
     }
 
-    /// `class/net`'s entries; none when it does not exist (ENOENT).
+    /// The interfaces in `class/net` (links to device directories); none
+    /// when it does not exist (ENOENT). Entries that are not directories
+    /// are not interfaces (`bonding_masters`, a file the bonding driver
+    /// puts there); one that vanished meanwhile (ENOENT) is gone.
     private func names() throws(SysfsError) -> [String] {
         let path = sysfs.root + "/class/net"
         do throws(FileError) {
@@ -60,7 +63,16 @@ public final class SysfsDevices: DeviceEnumerator {
                 if case .operation(_, _, let e) = error, e == ENOENT { return [] }
                 throw error
             }
-            return try dir.entries()
+            var out: [String] = []
+            for name in try dir.entries() {
+                var st = stat()
+                if stat(path + "/" + name, &st) != 0 {
+                    if errno == ENOENT { continue }
+                    throw .operation("stat", path: path + "/" + name, errno: errno)
+                }
+                if (st.st_mode & mode_t(S_IFMT)) == mode_t(S_IFDIR) { out.append(name) }
+            }
+            return out
         } catch { throw .unreadable(error) }
     }
 }
