@@ -34,7 +34,9 @@ final class SysfsDevicesTests: XCTestCase {
         XCTAssertEqual(try devices.enumerate().map(\.name), ["eth0"])
     }
 
-    /// The bonding driver's `bonding_masters` is a file in class/net, not an interface.
+    /// The bonding driver's `bonding_masters` is a file in class/net, not an
+    /// interface (the kernel's Documentation/networking/bonding.rst, "Configuring
+    /// Bonding Manually via Sysfs").
     func testAFileInClassNetIsNoInterface() throws {
         try writeText(host.sysfs.root + "/class/net/bonding_masters", "\n")
         XCTAssertEqual(try devices.enumerate().map(\.name), ["eth0", "eth1"])
