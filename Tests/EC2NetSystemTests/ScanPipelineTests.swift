@@ -123,7 +123,7 @@ final class ScanPipelineTests: XCTestCase {
         devices.removeLast()  // the list misses eth1, sysfs still has it
         XCTAssertTrue(try scan(.init(refresh: true)).failures.isEmpty)
         XCTAssertEqual(host.generated.count, 2)
-        XCTAssertTrue(log.contains("on an interface again; its config stays"))
+        XCTAssertTrue(log.contains("the MAC is on eth1; its config stays"))
         XCTAssertEqual(reloader.count, 1)
     }
 

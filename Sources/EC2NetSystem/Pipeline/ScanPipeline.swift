@@ -114,9 +114,12 @@ public final class ScanPipeline {
                             _ report: inout Report) throws(PipelineError) {
         let removal = InterfaceRemoval(tree: configurator.tree, paths: paths, sysfs: sysfs)
         for f in try PipelineError.files({ () throws(FileError) in try configurator.tree.owned() }) where !present.contains(f.mac) {
-            guard case .removed(let removed) = try removal.removeIfGone(f.mac) else {
-                log.info("\(f.interface) (\(f.mac)): on an interface again; its config stays")
+            let removed: [String]
+            switch try removal.removeIfGone(f.mac) {
+            case .present(let carriers):
+                log.info("\(f.interface) (\(f.mac)): not in the scan's list, but the MAC is on \(carriers.joined(separator: ", ")); its config stays")
                 continue
+            case .removed(let names): removed = names
             }
             if !removed.isEmpty {
                 log.info("\(f.interface) (\(f.mac)): interface gone; removed \(removed.joined(separator: ", "))")
