@@ -19,7 +19,9 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TARGETS = ["fuzz-http", "fuzz-metadata", "fuzz-config", "fuzz-map", "fuzz-match", "fuzz-netlink"]
+# The targets are the directories Sources/fuzz-* (as in Package.swift):
+# adding a target is adding its directory and corpus/<target>/.
+TARGETS = sorted(d for d in os.listdir(os.path.join(HERE, "Sources")) if d.startswith("fuzz-"))
 
 
 def stat(log, name):
@@ -27,15 +29,19 @@ def stat(log, name):
     return int(m.group(1)) if m else None
 
 
-def run_target(binary, target, seconds, scratch, extra, merge):
+def run_target(binary, target, seconds, scratch, extra, merge, runs_limit=0):
     corpus = os.path.join(HERE, "corpus", target)
     work = tempfile.mkdtemp(prefix=target + "-")
     try:
         live = os.path.join(work, "corpus")
-        shutil.copytree(corpus, live)
+        if os.path.isdir(corpus):
+            shutil.copytree(corpus, live)
+        else:  # a new target without seeds yet
+            os.mkdir(live)
         artifacts = os.path.join(work, "artifacts")
         os.mkdir(artifacts)
-        cmd = [binary, "-max_total_time=%d" % seconds, "-print_final_stats=1", "-timeout=10", "-rss_limit_mb=1024",
+        limit = ["-runs=%d" % runs_limit] if runs_limit else []
+        cmd = [binary, "-max_total_time=%d" % seconds] + limit + [ "-print_final_stats=1", "-timeout=10", "-rss_limit_mb=1024",
                "-artifact_prefix=" + artifacts + "/"] + extra + [live]
         start = time.monotonic()
         # Swift's own backtracer would catch the trap and exit before
@@ -80,6 +86,7 @@ def main():
     ap.add_argument("--bin", required=True, help="directory holding the fuzz-* executables")
     ap.add_argument("--scratch", required=True, help="where logs and findings go")
     ap.add_argument("--seconds", type=int, default=60)
+    ap.add_argument("--runs", type=int, default=0, help="stop each target after this many executions (-runs)")
     ap.add_argument("--targets", default=" ".join(TARGETS))
     ap.add_argument("--merge", action="store_true", help="fold new corpus entries back into fuzz/corpus")
     ap.add_argument("--libfuzzer", default="", help="extra libFuzzer flags, space-separated")
@@ -92,7 +99,10 @@ def main():
         if t not in TARGETS:
             sys.exit("unknown fuzz target %s (have: %s)" % (t, " ".join(TARGETS)))
         print("%s: %d s ..." % (t, a.seconds), flush=True)
-        r = run_target(os.path.join(a.bin, t), t, a.seconds, a.scratch, a.libfuzzer.split(), a.merge)
+        binary = os.path.join(a.bin, t)
+        if not os.access(binary, os.X_OK):
+            sys.exit("%s: not built (%s missing): run make fuzz-build" % (t, binary))
+        r = run_target(binary, t, a.seconds, a.scratch, a.libfuzzer.split(), a.merge, a.runs)
         results.append(r)
         line = "%s: %d executions in %d s, %d exec/s, cov %s, corpus %s, %d new crash(es)" % (
             t, r["runs"], r["seconds"], r["rate"], r["cov"], r["corpus"], len(r["crashes"]))
@@ -110,6 +120,8 @@ def main():
     skip = os.environ.get("EC2NET_FUZZ_SKIP")
     if skip:
         print("(checks skipped: %s)" % skip)
+    # A crash, or a target that stopped on its own for another reason
+    # (an out-of-memory or timeout report, a missing corpus) fails the run.
     sys.exit(1 if any(r["crashes"] for r in results) else 0)
 
 

@@ -17,6 +17,9 @@ enum ExitCode: Int32, CaseIterable, Comparable {
     case software = 70
     /// A file could not be written (read-only or full /run): nothing partial left.
     case cannotWrite = 73
+    /// sysfs could not be read for a reason other than absence: the list of
+    /// interfaces is unknown, nothing removed.
+    case ioError = 74
     /// IMDS unreachable or not propagated yet: the boot scan or timer retries.
     case tryLater = 75
     /// IMDS answered, but not valid HTTP.
@@ -24,10 +27,26 @@ enum ExitCode: Int32, CaseIterable, Comparable {
     /// IMDS answered 403: disabled for this instance; retrying will not help.
     case imdsForbidden = 77
     case configuration = 78
-    /// ec2net status: the kernel's state could not be read over rtnetlink.
+    /// An operating-system service failed: `networkctl reload` (the reload
+    /// stays pending for the next run), or, for ec2net status, rtnetlink.
     case osError = 71
 
     static func < (a: ExitCode, b: ExitCode) -> Bool { a.rawValue < b.rawValue }
+
+    /// Most serious first: what a scan of many ENIs exits with when they end
+    /// differently (mostSerious). Refused metadata and file or
+    /// configuration errors rank above "try later": the unit takes 75 for
+    /// success (SuccessExitStatus=75), so a 75 must never hide them.
+    static let severity: [ExitCode] = [
+        .software, .configuration, .cannotWrite, .ioError, .osError, .badMetadata,
+        .imdsForbidden, .imdsProtocol, .usage, .drift, .notOurs, .tryLater, .ok,
+    ]
+
+    /// The most serious of `codes` by `severity`; .ok for none.
+    static func mostSerious(_ codes: [ExitCode]) -> ExitCode {
+        for code in severity where codes.contains(code) { return code }
+        return .ok
+    }
 
     /// Every error a command can end with, each to its code; no default.
     static func of(_ error: CommandError) -> ExitCode {
@@ -44,6 +63,9 @@ enum ExitCode: Int32, CaseIterable, Comparable {
         case .file: return .cannotWrite
         case .configuration: return .configuration
         case .interfaceState: return .software
+        case .sysfs(.unreadable): return .ioError
+        case .sysfs(.badMAC): return .software
+        case .reload: return .osError
         }
     }
 

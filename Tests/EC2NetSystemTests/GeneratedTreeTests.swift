@@ -159,4 +159,48 @@ final class GeneratedTreeTests: XCTestCase {
         XCTAssertNotNil(fileStat(ours))
         XCTAssertNotNil(fileStat(unrelated))
     }
+
+    /// Issue 21: another process (a hot-plug during the timer's scan)
+    /// rewrites a name for another MAC after this tree first looked; the
+    /// removal acts on the headers as they are now, not as first read.
+    func testRemovalReadsTheHeadersAgain() throws {
+        let dir = try makeTemporaryDirectory(self)
+        let scan = try GeneratedTree(path: dir)
+        _ = try scan.apply(files(macA, interface: "eth1", device: 1), mac: macA)
+        XCTAssertEqual(try scan.owned().map(\.mac), [macA])
+        let plug = try GeneratedTree(path: dir)
+        _ = try plug.apply(files(macB, interface: "eth1", device: 2), mac: macB)
+        XCTAssertEqual(try scan.remove(mac: macA).removed, [], "eth1's file is macB's now")
+        XCTAssertEqual(try GeneratedTree(path: dir).owner(ofInterface: "eth1"), macB)
+        // And apply records what is on disk: same bytes written by another process are no change.
+        let again = try GeneratedTree(path: dir)
+        XCTAssertTrue(try again.apply(files(macB, interface: "eth1", device: 2), mac: macB).isEmpty)
+    }
+
+    /// The reload marker exists before the first rename and the first unlink.
+    func testEveryChangeMarksTheReloadPendingFirst() throws {
+        let root = try makeTemporaryDirectory(self)
+        let pending = PendingReload(runDirectory: root)
+        let tree = try GeneratedTree(path: root + "/network", pending: pending)
+        let wanted = files(macA, interface: "eth1", device: 1)
+        _ = try tree.apply(wanted, mac: macA)
+        XCTAssertNotNil(fileStat(pending.path))
+        unlink(pending.path)
+        XCTAssertTrue(try tree.apply(wanted, mac: macA).isEmpty)
+        XCTAssertNil(fileStat(pending.path), "nothing changed, nothing pending")
+        XCTAssertEqual(try tree.remove(mac: macA).removed, ["05-ec2net-eth1.network"])
+        XCTAssertNotNil(fileStat(pending.path))
+    }
+
+    /// A directory (or a symlink) at one of ec2net's names is not ec2net's
+    /// file: never owned, so never removed (an unreadable header of a
+    /// regular file throws instead: only ENOENT is absent).
+    func testANonFileAtOurNameIsNotOurs() throws {
+        let dir = try makeTemporaryDirectory(self)
+        try FileManager.default.createDirectory(atPath: dir + "/05-ec2net-eth1.network", withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/05-ec2net-eth2.network", withDestinationPath: "/dev/null")
+        XCTAssertEqual(try GeneratedTree(path: dir).owned(), [])
+        XCTAssertNil(try GeneratedTree(path: dir).owner(ofInterface: "eth1"))
+        XCTAssertNil(try GeneratedTree(path: dir).owner(ofInterface: "eth2"))
+    }
 }

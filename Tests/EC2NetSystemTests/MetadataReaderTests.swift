@@ -188,6 +188,44 @@ final class MetadataReaderTests: XCTestCase {
         XCTAssertEqual(what, "the MAC")
     }
 
+    /// Issue 21: IMDS lists `local-ipv4s` for the MAC, then answers 404 or
+    /// an empty body for it (a propagation inconsistency). Not "no
+    /// addresses" (which removes the ENI's config): pending, and at the
+    /// deadline not propagated (75), until IMDS agrees with its listing.
+    func testAListedKeyAnswering404OrEmptyIsPendingNotAbsent() throws {
+        let key = "network/interfaces/macs/\(MetadataReaderTests.secondary)/local-ipv4s"
+        for broken: String? in [nil, "", "\n"] {
+            var v = MetadataReaderTests.singleCard()
+            v[key] = broken
+            let source = DictionarySource(v)
+            let clock = FakeClock()
+            let reader = MetadataReader(source: source, clock: clock)
+            guard case .pending(let what) = try reader.attempt(mac: secondaryMAC) else {
+                return XCTFail("\(String(describing: broken)): not pending")
+            }
+            XCTAssertEqual(what, "local-ipv4s (listed, but answered 404 or empty)")
+            XCTAssertThrowsError(try reader.read(mac: secondaryMAC, timeout: 1)) { error in
+                guard case .notPropagated(_, let what, _)? = error as? MetadataReadError else { return XCTFail("\(error)") }
+                XCTAssertTrue(what.hasPrefix("local-ipv4s"))
+            }
+            XCTAssertGreaterThan(source.count("/local-ipv4s"), 2, "asked again while waiting")
+            // Healed: read as usual.
+            clock.onSleep = { _ in source.values[key] = "10.0.0.20" }
+            XCTAssertEqual(try reader.read(mac: secondaryMAC, timeout: 1).ipv4Addresses.map(\.description), ["10.0.0.20"])
+        }
+    }
+
+    /// Not listed is absent: an EFA-only ENI has no `local-ipv4s` at all.
+    func testAnUnlistedKeyIsAbsent() throws {
+        var v = MetadataReaderTests.singleCard()
+        v.merge(MetadataReaderTests.eni(MetadataReaderTests.secondary, keys: [
+            "device-number": "1", "interface-id": "eni-0000000000000aaa2", "mac": MetadataReaderTests.secondary,
+        ])) { $1 }
+        v["network/interfaces/macs/\(MetadataReaderTests.secondary)/local-ipv4s"] = nil
+        let m = try MetadataReader(source: DictionarySource(v), clock: FakeClock()).read(mac: secondaryMAC, timeout: 0)
+        XCTAssertFalse(m.hasAnyAddress)
+    }
+
     func testInvalidValueIsRefused() throws {
         var v = MetadataReaderTests.singleCard()
         v["network/interfaces/macs/\(MetadataReaderTests.secondary)/local-ipv4s"] = "10.0.0.20\n[Match]"

@@ -40,6 +40,13 @@ final class FixedDevices: DeviceEnumerator {
     func enumerate() -> [NetworkDevice] { devices }
 }
 
+/// A device list that cannot be taken (sysfs unreadable).
+final class FailingDevices: DeviceEnumerator {
+    func enumerate() throws(SysfsError) -> [NetworkDevice] {
+        throw .unreadable(.operation("open", path: "/sys/class/net", errno: EACCES))
+    }
+}
+
 /// A temporary root with a fake sysfs holding ENA devices.
 struct FakeHost {
     let root: String

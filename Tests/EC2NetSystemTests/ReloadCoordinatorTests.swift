@@ -75,6 +75,25 @@ final class ReloadCoordinatorTests: XCTestCase {
         XCTAssertEqual(reloader.count, 1)
     }
 
+    /// The marker goes only after a successful reload: a reloader that
+    /// never returns (the process killed inside `networkctl reload`) leaves
+    /// it, and the next run, with nothing of its own, reloads.
+    func testTheMarkerStaysUntilTheReloadSucceeded() throws {
+        let run = try makeTemporaryDirectory(self)
+        final class MarkerWatchingReloader: Reloader {
+            let path: String
+            var sawMarker = false
+            init(path: String) { self.path = path }
+            func reload() throws(ReloadError) { sawMarker = access(path, F_OK) == 0 }
+        }
+        let watching = MarkerWatchingReloader(path: run + "/reload-pending")
+        let c = try ReloadCoordinator(runDirectory: run)
+        try PendingReload(runDirectory: run).mark()
+        XCTAssertEqual(try c.finish(reloader: watching, settle: FakeClock()), .reloaded)
+        XCTAssertTrue(watching.sawMarker, "still pending while networkctl runs")
+        XCTAssertNil(fileStat(run + "/reload-pending"))
+    }
+
     func testFailedReloadStaysPending() throws {
         let run = try makeTemporaryDirectory(self)
         let reloader = CountingReloader()

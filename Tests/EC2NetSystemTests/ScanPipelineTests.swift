@@ -34,9 +34,11 @@ final class ScanPipelineTests: XCTestCase {
         devices = [try host.device("eth0", Self.primary), try host.device("eth1", Self.secondary)]
     }
 
+    var enumerator: DeviceEnumerator? = nil
+
     func scan(_ options: ScanPipeline.Options = .init(), configuration: Configuration = Configuration()) throws -> ScanPipeline.Report {
         try ScanPipeline(configuration: configuration, paths: host.paths, sysfs: host.sysfs,
-                         devices: FixedDevices(devices: devices), metadata: MetadataReader(source: source, clock: clock),
+                         devices: enumerator ?? FixedDevices(devices: devices), metadata: MetadataReader(source: source, clock: clock),
                          links: nil, rules: rules, routes: routes, hostname: hostname, reloader: reloader,
                          clock: clock, log: log).run(options)
     }
@@ -99,6 +101,57 @@ final class ScanPipelineTests: XCTestCase {
         XCTAssertTrue(try scan(.init(refresh: true)).failures.isEmpty)
         XCTAssertEqual(host.generated, ["05-ec2net-eth0.network"])
         XCTAssertEqual(reloader.count, 2)
+    }
+
+    /// Issue 21: a device list that cannot be taken is no list; the
+    /// gone-interface pass removes nothing on it.
+    func testAnUnreadableDeviceListRemovesNothing() throws {
+        _ = try scan()
+        let before = host.generated
+        enumerator = FailingDevices()
+        XCTAssertThrowsError(try scan(.init(refresh: true))) { error in
+            guard case .sysfs(.unreadable)? = error as? PipelineError else { return XCTFail("\(error)") }
+        }
+        XCTAssertEqual(host.generated, before)
+        XCTAssertEqual(reloader.count, 1, "only the first scan reloaded")
+    }
+
+    /// Removal fails closed: a MAC missing from the scan's list but on an
+    /// interface in sysfs when its lock is held keeps its config.
+    func testRemovalRechecksSysfsUnderTheLock() throws {
+        _ = try scan()
+        devices.removeLast()  // the list misses eth1, sysfs still has it
+        XCTAssertTrue(try scan(.init(refresh: true)).failures.isEmpty)
+        XCTAssertEqual(host.generated.count, 2)
+        XCTAssertTrue(log.contains("the MAC is on eth1; its config stays"))
+        XCTAssertEqual(reloader.count, 1)
+    }
+
+    /// Issue 21, row 3: eth0's file is written, then eth1's name holds a
+    /// foreign file: the scan fails (73) and still reloads eth0's change.
+    func testAScanThatFailsMidwayReloadsWhatItChanged() throws {
+        try writeText(host.paths.networkdRuntime + "/05-ec2net-eth1.network", "[Match]\nName=eth1\n")
+        XCTAssertThrowsError(try scan()) { error in
+            guard case .file(.foreign)? = error as? PipelineError else { return XCTFail("\(error)") }
+        }
+        XCTAssertTrue(host.generated.contains("05-ec2net-eth0.network"))
+        XCTAssertEqual(reloader.count, 1)
+        XCTAssertNil(fileStat(host.paths.runtime + "/reload-pending"))
+    }
+
+    /// A failed reload is the scan's error and stays pending; the next scan,
+    /// which changes nothing, performs it.
+    func testAFailedReloadIsAnErrorAndTheNextScanReloads() throws {
+        reloader.failure = .failed("/usr/bin/networkctl", status: 256)
+        XCTAssertThrowsError(try scan()) { error in
+            guard case .reload(.failed)? = error as? PipelineError else { return XCTFail("\(error)") }
+        }
+        XCTAssertNotNil(fileStat(host.paths.runtime + "/reload-pending"))
+        reloader.failure = nil
+        XCTAssertTrue(try scan(.init(refresh: true)).failures.isEmpty)
+        XCTAssertTrue(log.contains("config up to date"))
+        XCTAssertEqual(reloader.count, 2)
+        XCTAssertNil(fileStat(host.paths.runtime + "/reload-pending"))
     }
 
     func testManageNoneDoesNothingAtAll() throws {

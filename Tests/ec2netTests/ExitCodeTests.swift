@@ -30,6 +30,40 @@ final class ExitCodeTests: XCTestCase {
         XCTAssertEqual(ExitCode.of(CommandError.usage(UsageError(description: "x"))), .usage)
     }
 
+    func testNewErrorsOfIssue21MapToTheirCodes() {
+        XCTAssertEqual(ExitCode.of(PipelineError.sysfs(.unreadable(.operation("open", path: "/sys/class/net", errno: 13)))), .ioError)
+        XCTAssertEqual(ExitCode.of(PipelineError.sysfs(.badMAC(interface: "eth1", .invalidMAC("zz")))), .software)
+        XCTAssertEqual(ExitCode.of(PipelineError.reload(.failed("/usr/bin/networkctl", status: 256))), .osError)
+    }
+
+    /// Issue 21: one ENI refused (65), another "try later" (75): 65, although
+    /// 75 is the larger number (and the unit's SuccessExitStatus).
+    func testTheMostSeriousOutcomeWinsByTheDeclaredOrder() {
+        XCTAssertEqual(Set(ExitCode.severity), Set(ExitCode.allCases), "every code ranked")
+        XCTAssertEqual(ExitCode.severity.count, ExitCode.allCases.count, "each once")
+        XCTAssertEqual(ExitCode.mostSerious([.tryLater, .badMetadata, .tryLater]), .badMetadata)
+        XCTAssertEqual(ExitCode.mostSerious([.tryLater, .cannotWrite]), .cannotWrite)
+        XCTAssertEqual(ExitCode.mostSerious([.tryLater, .configuration]), .configuration)
+        XCTAssertEqual(ExitCode.mostSerious([.notOurs, .tryLater]), .notOurs)
+        XCTAssertEqual(ExitCode.mostSerious([.ok, .tryLater]), .tryLater)
+        XCTAssertEqual(ExitCode.mostSerious([]), .ok)
+        for (i, more) in ExitCode.severity.enumerated() {
+            for less in ExitCode.severity[(i + 1)...] {
+                XCTAssertEqual(ExitCode.mostSerious([less, more]), more)
+            }
+        }
+    }
+
+    /// The README states the same order as ExitCode.severity.
+    func testReadmeStatesTheOrder() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let order = ExitCode.severity.map { String($0.rawValue) }.joined(separator: ", ")
+        XCTAssertTrue(text.replacingOccurrences(of: "\n", with: " ").contains("first; `ExitCode.severity`): \(order)."),
+                      "README should list \(order)")
+    }
+
     func testOutcomesMapToTheirCodes() {
         XCTAssertEqual(ExitCode.of(ConfigureOutcome.excluded(reason: "x", removed: [])), .notOurs)
         XCTAssertEqual(ExitCode.of(ConfigureOutcome.adminOwned(file: "x", removed: [])), .notOurs)

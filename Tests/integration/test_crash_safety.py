@@ -12,7 +12,13 @@ random sequence (printed on every run, to replay a failure).
 
 Each trial kills the process 0..30 ms after it was started, while the mock
 IMDS delays some answers by 0..3 ms, so kills land before, during and after
-the write; the test prints how many landed where.
+the write; the test prints how many landed where, and asserts that kills
+landed both before and after the rename (counts > 0).
+
+Reloads are counted too (issue 21: "written, never reloaded"): after every
+trial whose kill left the tree changed, either the killed run reloaded, or
+it left `reload-pending` and the next run, changing nothing itself,
+reloaded. Zero trials may end with a changed tree and neither.
 """
 
 from __future__ import annotations
@@ -66,6 +72,8 @@ def test_sigkill_at_random_points_leaves_old_or_new_and_the_next_run_converges(m
     (inst.root.network_dir / name).unlink()
 
     outcomes: Counter[str] = Counter()
+    reloads: Counter[str] = Counter()
+    marker = inst.root.path / "run" / "ec2net" / "reload-pending"
     current = None  # what the file holds: None (absent), "A" or "B"
     for trial in range(TRIALS):
         target = "B" if current == "A" else "A"
@@ -77,6 +85,7 @@ def test_sigkill_at_random_points_leaves_old_or_new_and_the_next_run_converges(m
         inst.imds.fault(delay=rng.uniform(0, IMDS_JITTER), count=rng.randrange(1, 12))
         inst.imds.fault(delay=rng.uniform(0, IMDS_JITTER), path="/local-ipv4s$|/ipv4-prefix$")
         map_before = device_map.read_bytes() if device_map.exists() else None
+        reloads_before = len(inst.reloads())
 
         with reaping([inst.start_plug(TARGET)]) as (process,):
             time.sleep(rng.uniform(0, KILL_WINDOW))
@@ -107,15 +116,33 @@ def test_sigkill_at_random_points_leaves_old_or_new_and_the_next_run_converges(m
         outcomes[("finished-" if finished else "killed-") + landed] += 1
         if inst.temporaries():
             outcomes["temporary-left"] += 1
+        # networkctl is a child the kill does not reach: let it log first.
+        time.sleep(0.05)
+        reloaded_by_run = len(inst.reloads()) > reloads_before
+        left_pending = marker.exists()
 
         # The next run converges.
         inst.imds.clear_faults()
+        reloads_before_next = len(inst.reloads())
         result = inst.plug(TARGET)
         assert result.returncode == EX_OK, f"trial {trial}: {result.stderr}"
         assert inst.network_bytes() == {name: renderings[target]}, f"trial {trial}: did not converge"
         assert inst.temporaries() == [], f"trial {trial}: the next run left a temporary file"
         assert not (inst.root.path / "run" / "ec2net" / "reload-pending").exists(), \
             f"trial {trial}: a reload is still pending after a completed run"
+        if landed == "new":  # the killed run changed the tree
+            reloaded_next = len(inst.reloads()) > reloads_before_next
+            if reloaded_by_run:
+                reloads["by the run itself"] += 1
+            elif left_pending and reloaded_next:
+                reloads["pending, by the next run"] += 1
+            else:
+                reloads["lost"] += 1
         current = target
 
     print(f"where {TRIALS} kills landed: {dict(sorted(outcomes.items()))}")
+    print(f"reloads after a changed tree: {dict(sorted(reloads.items()))}")
+    assert reloads["lost"] == 0, f"{reloads['lost']} trials changed the tree and never reloaded"
+    # The harness must really kill around the write, not only before or after it.
+    assert outcomes["killed-old"] + outcomes["killed-absent"] > 0, f"no kill landed before the rename: {outcomes}"
+    assert outcomes["killed-new"] > 0, f"no kill landed after the rename: {outcomes}"

@@ -379,8 +379,20 @@ class FakeNetworkctl:
         return {"EC2NET_NETWORKCTL": str(self.program), "EC2NET_FAKE_RELOAD_LOG": str(self.log)}
 
     def reloads(self) -> list[str]:
-        """One entry per `networkctl` the programs started."""
+        """One entry per `networkctl` the programs started (failed ones too)."""
         return self.log.read_text().splitlines() if self.log.exists() else []
+
+    def succeeded(self) -> list[str]:
+        """The reloads that succeeded."""
+        return [line for line in self.reloads() if not line.startswith("failed ")]
+
+    def fail(self, failing: bool = True) -> None:
+        """Make every `networkctl reload` fail (exit 1) until called with False."""
+        marker = Path(str(self.log) + ".fail")
+        if failing:
+            marker.write_text("")
+        else:
+            marker.unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------

@@ -20,6 +20,31 @@ public struct Sysfs {
         return try MACAddress(parsing: text.hasSuffix("\n") ? String(text.dropLast()) : text)
     }
 
+    /// The interface's MAC; nil only when its `address` is absent (ENOENT:
+    /// the device went away). Any other read error throws.
+    public func presentMAC(of interface: String) throws(SysfsError) -> MACAddress? {
+        let text: String?
+        do { text = try Sysfs.readAttribute(path(interface, "address")) } catch { throw .unreadable(error) }
+        guard let text else { return nil }
+        do { return try MACAddress(parsing: text.hasSuffix("\n") ? String(text.dropLast()) : text) } catch {
+            throw .badMAC(interface: interface, error)
+        }
+    }
+
+    /// The driver's name; nil when the device has no `device/driver` link
+    /// (ENOENT: a virtual device, or it went away). Any other error throws.
+    public func presentDriver(of interface: String) throws(SysfsError) -> String? {
+        var buf = [CChar](repeating: 0, count: 4096)
+        let p = path(interface, "device/driver")
+        let n = readlink(p, &buf, buf.count - 1)
+        if n < 0 {
+            if errno == ENOENT { return nil }
+            throw .unreadable(.operation("readlink", path: p, errno: errno))
+        }
+        let target = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return target.split(separator: "/").last.map(String.init)
+    }
+
     /// Virtual devices (veth, bridges, VLANs, tunnels) have no `device` link.
     public func isPhysical(_ interface: String) -> Bool {
         access(path(interface, "device"), F_OK) == 0
@@ -37,6 +62,23 @@ public struct Sysfs {
     public func interfaceIndex(of interface: String) -> Int? {
         guard let t = Sysfs.readSmall(path(interface, "ifindex")) else { return nil }
         return Int(t.hasSuffix("\n") ? String(t.dropLast()) : t)
+    }
+
+    /// A small attribute's text; nil only for ENOENT.
+    static func readAttribute(_ path: String) throws(FileError) -> String? {
+        let fd = ec2net_open(path, O_RDONLY | O_CLOEXEC, 0)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw .operation("open", path: path, errno: errno)
+        }
+        defer { close(fd) }
+        var buf = [UInt8](repeating: 0, count: 256)
+        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 {
+            if errno == ENOENT { return nil }
+            throw .operation("read", path: path, errno: errno)
+        }
+        return String(decoding: buf[0..<n], as: UTF8.self)
     }
 
     static func readSmall(_ path: String) -> String? {

@@ -21,8 +21,8 @@ public final class SysfsDevices: DeviceEnumerator {
         self.askKernel = askKernel
     }
 
-    private func driver(of name: String) -> String? {
-        if let d = sysfs.driver(of: name) { return d }
+    private func driver(of name: String) throws(SysfsError) -> String? {
+        if let d = try sysfs.presentDriver(of: name) { return d }
         guard askKernel else { return nil }
         var buffer = [CChar](repeating: 0, count: 64)
         guard ec2net_ethtool_driver(name, &buffer, buffer.count) == 0 else { return nil }
@@ -30,20 +30,49 @@ public final class SysfsDevices: DeviceEnumerator {
         return driver.isEmpty ? nil : driver
     }
 
-    public func enumerate() -> [NetworkDevice] {
-        guard let dir = try? Directory(path: sysfs.root + "/class/net", create: false),
-              let names = try? dir.entries() else { return [] }
-        return names.compactMap { name in
-            guard let driver = driver(of: name), drivers.contains(driver),
-                  let mac = try? sysfs.mac(of: name) else { return nil }
-            return NetworkDevice(name: name, mac: mac, driver: driver)
+    /// The ENIs present. Throws when `class/net` or a device's driver or
+    /// address cannot be read for any reason but absence: a short list
+    /// would read as interfaces gone, and their config would be removed.
+    public func enumerate() throws(SysfsError) -> [NetworkDevice] {
+        var out: [NetworkDevice] = []
+        for name in try names() {
+            guard let driver = try driver(of: name), drivers.contains(driver),
+                  let mac = try sysfs.presentMAC(of: name) else { continue }
+            out.append(NetworkDevice(name: name, mac: mac, driver: driver))
         }
+        return out
     }
 
-    /// The interfaces that carry `mac` now, whatever their driver.
-    public func interfaces(with mac: MACAddress) -> [String] {
-        guard let dir = try? Directory(path: sysfs.root + "/class/net", create: false),
-              let names = try? dir.entries() else { return [] }
-        return names.filter { (try? sysfs.mac(of: $0)) == mac }
+    /// The interfaces that carry `mac` now, whatever their driver; throws
+    /// unless every interface's address could be read (or was absent).
+    public func interfaces(with mac: MACAddress) throws(SysfsError) -> [String] {
+        var out: [String] = []
+        for name in try names() where try sysfs.presentMAC(of: name) == mac { out.append(name) }
+        return out
+    }
+
+    /// The interfaces in `class/net` (links to device directories); none
+    /// when it does not exist (ENOENT). Entries that are not directories
+    /// are not interfaces (`bonding_masters`, a file the bonding driver
+    /// puts there); one that vanished meanwhile (ENOENT) is gone.
+    private func names() throws(SysfsError) -> [String] {
+        let path = sysfs.root + "/class/net"
+        do throws(FileError) {
+            let dir: Directory
+            do { dir = try Directory(path: path, create: false, followingSymlinks: true) } catch {
+                if case .operation(_, _, let e) = error, e == ENOENT { return [] }
+                throw error
+            }
+            var out: [String] = []
+            for name in try dir.entries() {
+                var st = stat()
+                if stat(path + "/" + name, &st) != 0 {
+                    if errno == ENOENT { continue }
+                    throw .operation("stat", path: path + "/" + name, errno: errno)
+                }
+                if (st.st_mode & mode_t(S_IFMT)) == mode_t(S_IFDIR) { out.append(name) }
+            }
+            return out
+        } catch { throw .unreadable(error) }
     }
 }

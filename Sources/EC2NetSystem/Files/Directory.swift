@@ -108,7 +108,11 @@ public final class Directory {
     /// Writes `contents` to a temporary file in this directory, syncs it and
     /// renames it over `name`: readers see the old file or the new one, never
     /// a partial one, even if the process is killed half-way.
-    public func writeAtomically(_ name: String, contents: String, mode: mode_t = 0o644) throws(FileError) {
+    /// `beforeRename` runs once the bytes are synced, just before they
+    /// become visible (GeneratedTree marks the reload pending there); if it
+    /// throws, nothing is renamed.
+    public func writeAtomically(_ name: String, contents: String, mode: mode_t = 0o644,
+                                beforeRename: () throws(FileError) -> Void = {}) throws(FileError) {
         let tmp = ".\(name).tmp.\(getpid())"
         let f = ec2net_openat(fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
         guard f >= 0 else { throw .operation("create", path: "\(path)/\(tmp)", errno: errno) }
@@ -128,6 +132,7 @@ public final class Directory {
         fchmod(f, mode)
         if fsync(f) != 0 { let e = errno; close(f); throw .operation("fsync", path: "\(path)/\(tmp)", errno: e) }
         close(f)
+        try beforeRename()
         guard renameat(fd, tmp, fd, name) == 0 else { throw .operation("rename", path: "\(path)/\(name)", errno: errno) }
         ok = true
         fsync(fd)

@@ -19,37 +19,45 @@ public final class GeneratedTree {
         public var isEmpty: Bool { written.isEmpty && removed.isEmpty }
     }
 
-    /// - Parameter create: false for readers (`ec2net status`), which must not create the directory.
-    public init(path: String, create: Bool = true) throws(FileError) {
+    /// Marked just before every rename or unlink in the directory, so a
+    /// change is pending for networkd from the moment it is visible (nil: a
+    /// reader).
+    private let pending: PendingReload?
+
+    /// - Parameters:
+    ///   - create: false for readers (`ec2net status`), which must not create the directory.
+    ///   - pending: the reload marker of the run directory; every writer passes it.
+    public init(path: String, create: Bool = true, pending: PendingReload? = nil) throws(FileError) {
         directory = try Directory(path: path, create: create)
+        self.pending = pending
     }
 
-    /// What owned() found, kept up to date by this object's own writes and
-    /// removals, so a scan of N ENIs reads the directory once, not N times.
-    private var ownedCache: [OwnedFile]? = nil
-
+    /// The files ec2net wrote, read from the directory on every call (no
+    /// cache: another ec2net process may have written or removed one since;
+    /// apply and remove(mac:) run under the MAC's lock and must see that).
+    /// A file that vanished meanwhile is skipped; a symlink at one of
+    /// ec2net's names is not ec2net's; any other read error throws, since a
+    /// header that cannot be read is not evidence of anything.
     public func owned() throws(FileError) -> [OwnedFile] {
-        if let c = ownedCache { return c }
         var out: [OwnedFile] = []
         for name in try directory.entries() where Ownership.isCandidateName(name) {
-            guard let text = try? directory.read(name, limit: 256),
-                  let mac = Ownership.owner(ofContents: Substring(text)) else { continue }
-            out.append(OwnedFile(name: name, mac: mac))
+            if let mac = try owner(ofFile: name) { out.append(OwnedFile(name: name, mac: mac)) }
         }
-        ownedCache = out
         return out
     }
 
-    private func remember(written name: String, mac: MACAddress) {
-        guard var c = ownedCache else { return }
-        c.removeAll { $0.name == name }
-        c.append(OwnedFile(name: name, mac: mac))
-        ownedCache = c
+    /// The MAC a file's header names; nil when the file is absent (ENOENT),
+    /// a symlink, or not ec2net's.
+    private func owner(ofFile name: String) throws(FileError) -> MACAddress? {
+        let text: String?
+        do { text = try directory.read(name, limit: 256) } catch {
+            if case .foreign = error { return nil }
+            throw error
+        }
+        return text.flatMap { Ownership.owner(ofContents: Substring($0)) }
     }
 
-    private func remember(removed name: String) {
-        ownedCache?.removeAll { $0.name == name }
-    }
+    private func markPending() throws(FileError) { try pending?.mark() }
 
     /// Makes the directory hold exactly `wanted` for `mac`: writes what
     /// differs, removes this MAC's files under other names (an older
@@ -65,34 +73,35 @@ public final class GeneratedTree {
                 }
                 if existing == file.contents { continue }
             }
-            try directory.writeAtomically(file.name, contents: file.contents)
-            remember(written: file.name, mac: mac)
+            try directory.writeAtomically(file.name, contents: file.contents) { () throws(FileError) in try markPending() }
             change.written.append(file.name)
         }
         let names = Set(wanted.map { $0.name })
         for f in try owned() where f.mac == mac && !names.contains(f.name) {
+            try markPending()
             try directory.remove(f.name)
-            remember(removed: f.name)
             change.removed.append(f.name)
         }
         return change
     }
 
+    /// Removes this MAC's files, judged by headers read now (owned(), under
+    /// the caller's MAC lock), so a file another process rewrote for
+    /// another MAC since this run started is not removed.
     public func remove(mac: MACAddress) throws(FileError) -> Change {
         var change = Change()
         for f in try owned() where f.mac == mac {
+            try markPending()
             try directory.remove(f.name)
-            remember(removed: f.name)
             change.removed.append(f.name)
         }
         return change
     }
 
-    /// The MAC of the file ec2net wrote for `interface`, if any.
+    /// The MAC of the file ec2net wrote for `interface`, if any; a header
+    /// that cannot be read (other than absent) throws.
     public func owner(ofInterface interface: String) throws(FileError) -> MACAddress? {
-        let name = Ownership.fileName(interface: interface)
-        guard let text = try? directory.read(name, limit: 256) else { return nil }
-        return Ownership.owner(ofContents: Substring(text))
+        try owner(ofFile: Ownership.fileName(interface: interface))
     }
 
     /// A writer killed between create and rename leaves `.NAME.tmp.PID`;

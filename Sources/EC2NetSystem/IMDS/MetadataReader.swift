@@ -81,7 +81,7 @@ public final class MetadataReader {
 
         var card = 0
         if keys.contains(MetadataKey.networkCard.rawValue) {
-            guard let body = try fetch(base + MetadataKey.networkCard.rawValue) else { return .pending("network-card") }
+            guard let body = try fetchListed(base, .networkCard) else { return .pending(Self.listedButMissing(.networkCard)) }
             card = try integer(body, .networkCard, DeviceIndex.cardRange)
         } else if !isPrimary, try instancePublishesNetworkCard(primary: primary) {
             return .pending("network-card")
@@ -89,16 +89,22 @@ public final class MetadataReader {
 
         var device = 0
         if !isPrimary {
-            guard let body = try fetch(base + MetadataKey.deviceNumber.rawValue) else { return .pending("device-number") }
+            guard let body = try fetchListed(base, .deviceNumber) else { return .pending("device-number") }
             device = try integer(body, .deviceNumber, DeviceIndex.deviceRange)
             // IMDS reports 0 until a hot-plugged attachment propagates; 0 on
             // card 0 belongs to the primary ENI only.
             if device == 0 && card == 0 { return .pending("device-number") }
         }
 
+        // Absent means not listed. A key the listing advertises that then
+        // answers 404 or an empty body is IMDS not yet consistent (seen on
+        // EC2 right after a change of the ENI's addresses; issue 21), never
+        // "no addresses", which would remove the ENI's config: waited for
+        // like a propagation, then "try later" with the config kept.
         var bodies: [MetadataKey: String] = [:]
         for key in wanted where keys.contains(key.rawValue) {
-            bodies[key] = try fetch(base + key.rawValue)
+            guard let body = try fetchListed(base, key) else { return .pending(Self.listedButMissing(key)) }
+            bodies[key] = body
         }
         let index: DeviceIndex
         do throws(AddressError) {
@@ -127,6 +133,17 @@ public final class MetadataReader {
 
     private func integer(_ body: String, _ key: MetadataKey, _ range: ClosedRange<Int>) throws(MetadataReadError) -> Int {
         do { return try MetadataValues.integer(body, key: key, in: range) } catch { throw .invalid(error) }
+    }
+
+    /// A key the ENI's listing advertises: nil when IMDS answers 404 or an
+    /// empty body for it (inconsistent with its own listing).
+    private func fetchListed(_ base: String, _ key: MetadataKey) throws(MetadataReadError) -> String? {
+        guard let body = try fetch(base + key.rawValue), !MetadataValues.lines(body).isEmpty else { return nil }
+        return body
+    }
+
+    static func listedButMissing(_ key: MetadataKey) -> String {
+        "\(key.rawValue) (listed, but answered 404 or empty)"
     }
 
     private func fetch(_ path: String) throws(MetadataReadError) -> String? {

@@ -17,7 +17,7 @@ public final class InterfaceConfigurator {
         self.paths = paths
         self.links = links
         self.log = log
-        tree = try GeneratedTree(path: paths.networkdRuntime)
+        tree = try GeneratedTree(path: paths.networkdRuntime, pending: PendingReload(runDirectory: paths.runtime))
         deviceMap = DeviceMapStore(paths: paths)
     }
 

@@ -13,6 +13,11 @@ public enum PipelineError: Error, CustomStringConvertible {
     /// sysfs says something that cannot be: a MAC that does not parse.
     /// Retrying will not help (EX_SOFTWARE, not "try later").
     case interfaceState(interface: String, AddressError)
+    /// sysfs could not be read (an error other than absence): the list of
+    /// interfaces is unknown, so nothing is removed.
+    case sysfs(SysfsError)
+    /// `networkctl reload` failed: the reload stays pending for the next run.
+    case reload(ReloadError)
 
     public var description: String {
         switch self {
@@ -22,6 +27,8 @@ public enum PipelineError: Error, CustomStringConvertible {
             return "cannot read configuration \(path): \(op): \(SystemError.message(errno)) (\(SystemError.name(errno))); nothing changed"
         case .configuration(let e): return "cannot read configuration: \(e)"
         case .interfaceState(let i, let e): return "\(i): sysfs: \(e)"
+        case .sysfs(let e): return "\(e); the list of interfaces is unknown, nothing removed"
+        case .reload(let e): return "networkd reload failed: \(e); it stays pending for the next run"
         }
     }
 }
@@ -30,5 +37,12 @@ extension PipelineError {
     /// Runs a file step, its FileError as a PipelineError.
     public static func files<T>(_ body: () throws(FileError) -> T) throws(PipelineError) -> T {
         do { return try body() } catch { throw .file(error) }
+    }
+}
+
+extension PipelineError {
+    /// Runs a sysfs step, its SysfsError as a PipelineError.
+    public static func devices<T>(_ body: () throws(SysfsError) -> T) throws(PipelineError) -> T {
+        do { return try body() } catch { throw .sysfs(error) }
     }
 }

@@ -17,12 +17,21 @@ public final class ReloadScope {
     }
 
     /// Runs `body` inside the scope; finishes the coordination afterwards,
-    /// whether `body` returned or threw.
+    /// whether `body` returned or threw. Changes `body` made before a throw
+    /// are reloaded all the same (their marker was set before the first
+    /// rename). A failed reload is this run's error when `body` succeeded,
+    /// and a log line when `body`'s own error is thrown; the marker stays
+    /// either way.
     public static func run<T>(paths: Paths, reloader: Reloader, clock: MonotonicClock, log: Log,
                               _ body: (ReloadScope) throws(PipelineError) -> T) throws(PipelineError) -> T {
         let scope = try ReloadScope(paths: paths, reloader: reloader, clock: clock, log: log)
-        defer { scope.finish() }
-        return try body(scope)
+        let result: T
+        do { result = try body(scope) } catch {
+            if let failed = scope.finish() { log.error("\(PipelineError.reload(failed))") }
+            throw error
+        }
+        if let failed = scope.finish() { throw .reload(failed) }
+        return result
     }
 
     /// Files changed: networkd must re-read them before the last run ends.
@@ -30,15 +39,17 @@ public final class ReloadScope {
         do { try coordinator.markPending() } catch { throw .file(error) }
     }
 
-    private func finish() {
+    /// The reload's error, if it failed.
+    private func finish() -> ReloadError? {
         do {
             switch try coordinator.finish(reloader: reloader, settle: clock) {
             case .reloaded: log.info("reloaded systemd-networkd")
             case .deferred: log.info("networkd reload deferred to another ec2net process still working")
             case .nothingPending: break
             }
+            return nil
         } catch {
-            log.error("networkd reload failed: \(error); it stays pending for the next run")
+            return error
         }
     }
 }

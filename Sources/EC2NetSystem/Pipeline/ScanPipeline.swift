@@ -71,7 +71,9 @@ public final class ScanPipeline {
         let configurator = try PipelineError.files { () throws(FileError) in
             try InterfaceConfigurator(configuration: configuration, paths: paths, links: links, log: log)
         }
-        let found = devices.enumerate()
+        // A list that cannot be taken completely is no list: nothing is
+        // configured or removed on it (only ENOENT is absent).
+        let found = try PipelineError.devices { () throws(SysfsError) in try devices.enumerate() }
         let others = OtherManagerDetector(paths: paths, sysfs: sysfs)
         for d in found {
             if let other = others.manager(of: d.name) {
@@ -106,11 +108,19 @@ public final class ScanPipeline {
         return report
     }
 
-    /// Config whose interface is gone: the only case where a scan removes.
+    /// Config whose interface is gone: the only case where a scan removes,
+    /// and only when the MAC is still on no interface under its lock.
     private func removeGone(present: Set<MACAddress>, _ configurator: InterfaceConfigurator,
                             _ report: inout Report) throws(PipelineError) {
+        let removal = InterfaceRemoval(tree: configurator.tree, paths: paths, sysfs: sysfs)
         for f in try PipelineError.files({ () throws(FileError) in try configurator.tree.owned() }) where !present.contains(f.mac) {
-            let removed = try PipelineError.files { () throws(FileError) in try configurator.remove(mac: f.mac) }
+            let removed: [String]
+            switch try removal.removeIfGone(f.mac) {
+            case .present(let carriers):
+                log.info("\(f.interface) (\(f.mac)): not in the scan's list, but the MAC is on \(carriers.joined(separator: ", ")); its config stays")
+                continue
+            case .removed(let names): removed = names
+            }
             if !removed.isEmpty {
                 log.info("\(f.interface) (\(f.mac)): interface gone; removed \(removed.joined(separator: ", "))")
                 report.changedFiles = true

@@ -33,7 +33,9 @@ public final class StatusInspection {
     /// Every ENI, also with `ec2net status IFACE`: which rules are wanted
     /// depends on all of them (StatusEvaluator filters the report).
     public func gather() throws(NetlinkError) -> Result {
-        let present = devices.enumerate()
+        // Read-only: an unreadable sysfs shows its ENIs as not present,
+        // which status reports as a problem; nothing is removed here.
+        let present = (try? devices.enumerate()) ?? []
         let files = generatedFiles()
         let map = DeviceMapStore(paths: paths).load()
         var imds = StatusEvidence.IMDS.skipped

@@ -21,8 +21,9 @@ enum IfScan {
                                     hostname: options.setHostname ? edges.hostname : nil,
                                     reloader: edges.reloader, clock: edges.clock, log: edges.log)
         let report = try CommandError.pipeline { () throws(PipelineError) in try pipeline.run(options) }
-        // 403 stops the scan and says so; otherwise the worst per-ENI code.
+        // 403 stops the scan and says so; otherwise the most serious
+        // per-ENI outcome (ExitCode.severity), not the largest number.
         if report.forbidden { return .imdsForbidden }
-        return report.failures.map(ExitCode.of).max() ?? .ok
+        return ExitCode.mostSerious(report.failures.map(ExitCode.of))
     }
 }
