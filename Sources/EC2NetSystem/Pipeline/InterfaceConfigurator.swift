@@ -11,6 +11,7 @@ public final class InterfaceConfigurator {
     private let links: LinkControl?
     private let deviceMap: DeviceMapStore
     private let admin: AdminNetworkFiles
+    private let ledger: RuleLedger
     private let log: Log
 
     public init(configuration: Configuration, paths: Paths, links: LinkControl?, log: Log) throws(FileError) {
@@ -21,6 +22,7 @@ public final class InterfaceConfigurator {
         tree = try GeneratedTree(path: paths.networkdRuntime)
         deviceMap = DeviceMapStore(paths: paths)
         admin = AdminNetworkFiles(directory: paths.adminNetworkd)
+        ledger = RuleLedger(paths: paths)
     }
 
     /// Checks that need no IMDS: Manage=none, an excluded MAC, an admin file.
@@ -45,7 +47,13 @@ public final class InterfaceConfigurator {
             return .noAddresses(removed: try remove(mac: m.mac))
         }
         let files = NetworkdRenderer.render(m, interface: interface, configuration: configuration)
-        let change = try InterfaceLock.holding(m.mac, paths: paths) { () throws(FileError) in try tree.apply(files, mac: m.mac) }
+        let change = try InterfaceLock.holding(m.mac, paths: paths) { () throws(FileError) in
+            // The rules are on record before networkd can see the file that asks for them.
+            try ledger.holding { () throws(FileError) in
+                try ledger.record(files)
+                return try tree.apply(files, mac: m.mac)
+            }
+        }
         do {
             if try deviceMap.record(m) { log.info("\(interface): recorded \(m.mac) as \(m.index) in \(paths.deviceMap)") }
         } catch {
