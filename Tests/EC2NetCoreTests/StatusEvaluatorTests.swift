@@ -75,12 +75,14 @@ final class StatusEvaluatorTests: XCTestCase {
         XCTAssertEqual(interface(r, "eth1").problems, [
             "missing address 10.0.0.22/32",
             "missing rule from 10.0.0.21/32 lookup 10001 priority 10001",
+            "rule 10000 shadows ec2net's rule for 10.0.0.20/32: from 10.0.0.20/32 lookup 10002 priority 10000",
         ])
+        XCTAssertEqual(interface(r, "eth1").shadowingRules.map(\.rule.priority), [10000])
         XCTAssertEqual(r.problems, [
             "IPv4 default traffic leaves by eth1, not by the primary ENI eth0",
-            "stale rule 10005: from 10.0.0.50/32 lookup 10005: no generated file wants it",
+            "stale rule from 10.0.0.50/32 lookup 10005 priority 10005: no generated file wants it",
         ])
-        XCTAssertEqual(r.foreignRules.map(\.stale), [true, false])
+        XCTAssertEqual(r.foreignRules.map(\.stale), [true, false, false])
         XCTAssertEqual(r.interfaces.first?.name, "eth1", "problems first")
     }
 
