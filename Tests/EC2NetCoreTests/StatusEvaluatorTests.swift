@@ -117,6 +117,17 @@ final class StatusEvaluatorTests: XCTestCase {
             XCTAssertEqual(r.verdict, .drift, name)
             XCTAssertEqual(interface(r, "eth1").problems, missing, name)
         }
+        // As seen on the simulated instance: `ip route replace blackhole default table 10001` adds one at
+        // metric 0 ahead of networkd's at 513, which stays but no longer carries the traffic.
+        var e = F.healthy()
+        e.kernel.routes = e.kernel.routes.map { r in
+            r.table == 10001 && r.destination == "default"
+                ? .init(family: r.family, table: r.table, destination: r.destination, interfaceIndex: r.interfaceIndex,
+                        metric: 513, gateway: r.gateway) : r
+        }
+        XCTAssertEqual(StatusEvaluator.evaluate(e).verdict, .ok)
+        e.kernel.routes.append(.init(family: .ipv4, table: 10001, destination: "default", interfaceIndex: nil, metric: 0, type: 6))
+        XCTAssertEqual(interface(StatusEvaluator.evaluate(e), "eth1").problems, missing, "blackhole ahead")
     }
 
     /// Issue 20: `from 10.0.0.20 lookup 10002 priority 10000` ahead of ec2net's rule takes its traffic.

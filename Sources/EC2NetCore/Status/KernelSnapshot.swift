@@ -77,16 +77,20 @@ public struct KernelSnapshot: Equatable, Sendable {
     }
 
     /// Whether the kernel holds `item` for the link `interfaceIndex`: a rule
-    /// equal in every selector and the action; a route of the right type on
-    /// this link (a table's default route also through a gateway it can
-    /// reach: IPv4 inside one of the link's subnets, IPv6 link-local).
+    /// equal in every selector and the action; a table route, the one of
+    /// the lowest metric for its destination, of the right type on this link
+    /// (a default route also through a gateway it can reach: IPv4 inside one
+    /// of the link's subnets, IPv6 link-local).
     public func holds(_ item: ExpectedKernelState.Item, interfaceIndex: Int) -> Bool {
         switch item {
         case .rule(let r):
             return rules.contains(r)
         case .tableRoute(let family, let destination, let table):
-            return routes.contains { $0.family == family && $0.table == table && $0.destination == destination
-                && $0.interfaceIndex == interfaceIndex
+            // The kernel uses the route of the lowest metric: a blackhole
+            // there takes the traffic whatever networkd's route behind it is.
+            let same = routes.filter { $0.family == family && $0.table == table && $0.destination == destination }
+            guard let used = same.min(by: { $0.metric < $1.metric })?.metric else { return false }
+            return same.contains { $0.metric == used && $0.interfaceIndex == interfaceIndex
                 && (table == Route.localTable ? $0.type == Route.local : $0.type == Route.unicast)
                 && (destination != "default" || reachableGateway($0, interfaceIndex: interfaceIndex)) }
         case .address(let cidr):
