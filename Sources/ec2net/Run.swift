@@ -27,7 +27,8 @@ func runMain(arguments: [String]) -> ExitCode {
     do {
         edges = try SystemEdges(invocation: invocation, environment: environmentValue)
     } catch {
-        printError("\(invocation.tool.programName): \(error)")
+        // To syslog as every decision, and to stderr (an error always is).
+        Syslog(program: invocation.tool.programName, echoToStderr: false).log(.error, error.description)
         return ExitCode.of(error)
     }
     do {

@@ -211,44 +211,14 @@ final class ConfigParserTests: XCTestCase {
         XCTAssertEqual(ExclusionRule.devices(4...4).description, "device:4")
     }
 
-    func testExclusionReason() throws {
-        let mac = try MACAddress(parsing: "02:00:00:00:00:0a")
-        let other = try MACAddress(parsing: "02:00:00:00:00:0b")
-        let eni = try InterfaceID(parsing: "eni-0123456789abcdef0")
-        let d3 = try DeviceIndex(card: 0, device: 3)
-        let d16 = try DeviceIndex(card: 1, device: 16)
-
-        var c = Configuration()
-        XCTAssertNil(c.exclusionReason(mac: mac, interfaceID: eni, index: d3, isPrimary: false))
-
-        c.exclude = [.mac(mac)]
-        XCTAssertEqual(c.exclusionReason(mac: mac, interfaceID: nil, index: nil, isPrimary: false), "Exclude=02:00:00:00:00:0a")
-        XCTAssertNil(c.exclusionReason(mac: other, interfaceID: nil, index: nil, isPrimary: false))
-
-        c.exclude = [.interfaceID("eni-0123456789abcdef0")]
-        XCTAssertEqual(c.exclusionReason(mac: other, interfaceID: eni, index: d3, isPrimary: false), "Exclude=eni-0123456789abcdef0")
-        XCTAssertNil(c.exclusionReason(mac: other, interfaceID: nil, index: d3, isPrimary: false))
-
-        c.exclude = [.devices(1...15)]
-        XCTAssertEqual(c.exclusionReason(mac: other, interfaceID: nil, index: d3, isPrimary: false), "Exclude=device:1-15")
-        XCTAssertNil(c.exclusionReason(mac: other, interfaceID: nil, index: d16, isPrimary: false))
-        XCTAssertNil(c.exclusionReason(mac: other, interfaceID: nil, index: .primary, isPrimary: true))
-        XCTAssertNil(c.exclusionReason(mac: other, interfaceID: nil, index: nil, isPrimary: false), "no index yet: no device rule applies")
-
-        c.exclude = []
-        c.manage = .primaryOnly
-        XCTAssertEqual(c.exclusionReason(mac: mac, interfaceID: nil, index: d3, isPrimary: false), "Manage=primary-only")
-        XCTAssertNil(c.exclusionReason(mac: mac, interfaceID: nil, index: .primary, isPrimary: true))
-
-        c.manage = .none
-        XCTAssertEqual(c.exclusionReason(mac: mac, interfaceID: nil, index: .primary, isPrimary: true), "Manage=none")
-    }
-
     func testExclusionThroughTheParser() throws {
         let p = parse(("e.conf", "[Interfaces]\nExclude=device:1-15"))
         let mac = try MACAddress(parsing: "02:00:00:00:00:0a")
-        XCTAssertEqual(p.configuration.exclusionReason(mac: mac, interfaceID: nil, index: try DeviceIndex(card: 0, device: 15), isPrimary: false),
-                       "Exclude=device:1-15")
-        XCTAssertNil(p.configuration.exclusionReason(mac: mac, interfaceID: nil, index: try DeviceIndex(card: 0, device: 0), isPrimary: true))
+        let decide = { (index: DeviceIndex) in
+            ManagementDecision.decide(ManagementDecision.Subject(mac: mac, name: "eth1", index: index),
+                                      configuration: p.configuration, adminClaim: { nil })
+        }
+        XCTAssertEqual(decide(try DeviceIndex(card: 0, device: 15)), .excluded(.devices(1...15)))
+        XCTAssertNil(decide(.primary))
     }
 }

@@ -163,4 +163,47 @@ final class ScanPipelineTests: XCTestCase {
         _ = try scan(.init(setHostname: true))
         XCTAssertEqual(hostname.set.count, 1, "a static hostname is never changed")
     }
+
+    /// README "Interface names": an interface on a temporary name is not
+    /// configured until it has its final name (ManagementDecision, the same
+    /// for the scan as for ec2-plug).
+    func testAParkedInterfaceIsLeftToTheRename() throws {
+        var c = Configuration()
+        c.namingMode = .deviceIndex
+        let parked = NamingPolicy.temporaryName(for: try MACAddress(parsing: Self.secondary))
+        try host.removeLink("eth1")
+        try host.addLink(parked, mac: Self.secondary)
+        devices = [try host.device("eth0", Self.primary), try host.device(parked, Self.secondary)]
+        _ = try scan(configuration: c)
+        XCTAssertEqual(host.generated, ["05-ec2net-eth0.network"])
+        XCTAssertTrue(log.contains("\(parked) (\(Self.secondary)): on a temporary name"), "\(log.lines.map(\.1))")
+    }
+
+    /// NixOS-style /etc links /etc/hostname (issue 20): the admin's hostname
+    /// is read through the link and wins; a link to an empty file is none.
+    func testASymlinkedEtcHostnameIsReadThroughTheLink() throws {
+        source.values["local-hostname"] = "ip-10-0-0-10.ec2.internal"
+        try Directory.makePath(host.paths.root + "/etc")
+        try writeText(host.root + "/hostname.static", "web-1\n")
+        try writeText(host.root + "/hostname.empty", "")
+        try FileManager.default.createSymbolicLink(atPath: host.paths.hostnameFile, withDestinationPath: host.root + "/hostname.static")
+        _ = try scan(.init(setHostname: true))
+        XCTAssertEqual(hostname.set, [], "the admin's hostname behind the link wins")
+        XCTAssertTrue(log.contains("sets a static hostname"))
+        try FileManager.default.removeItem(atPath: host.paths.hostnameFile)
+        try FileManager.default.createSymbolicLink(atPath: host.paths.hostnameFile, withDestinationPath: host.root + "/hostname.empty")
+        _ = try scan(.init(setHostname: true))
+        XCTAssertEqual(hostname.set, ["ip-10-0-0-10.ec2.internal"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: host.root + "/hostname.empty"))
+        XCTAssertEqual(try String(contentsOfFile: host.root + "/hostname.empty", encoding: .utf8), "", "never written through")
+    }
+
+    /// Unreadable is not "none": the admin's hostname may be in it.
+    func testAnUnreadableEtcHostnameSetsNothing() throws {
+        source.values["local-hostname"] = "ip-10-0-0-10.ec2.internal"
+        try Directory.makePath(host.paths.hostnameFile)
+        _ = try scan(.init(setHostname: true))
+        XCTAssertEqual(hostname.set, [])
+        XCTAssertTrue(log.problems.contains { $0.contains(host.paths.hostnameFile) && $0.contains("EISDIR") }, "\(log.problems)")
+    }
 }

@@ -31,17 +31,4 @@ public struct Configuration: Equatable, Sendable {
     public var setHostname = true
 
     public init() {}
-
-    /// Whether an ENI is to be left alone, and why (for the log line).
-    public func exclusionReason(mac: MACAddress, interfaceID: InterfaceID?, index: DeviceIndex?, isPrimary: Bool) -> String? {
-        switch manage {
-        case .none: return "Manage=none"
-        case .primaryOnly where !isPrimary: return "Manage=primary-only"
-        default: break
-        }
-        for rule in exclude where rule.matches(mac: mac, interfaceID: interfaceID, index: index) {
-            return "Exclude=\(rule)"
-        }
-        return nil
-    }
 }

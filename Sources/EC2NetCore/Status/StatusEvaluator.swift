@@ -1,7 +1,7 @@
 /// The judgement of `ec2net status`: evidence in, report out, no I/O.
 ///
 /// For each ENI: is it managed, and if not why (the same decisions as
-/// ec2-plug: Manage=, Exclude=, an admin's file, no address); is its
+/// ec2-plug: ManagementDecision); is its
 /// generated file what the renderer would write from IMDS now; and does the
 /// kernel hold every rule, table route, address and main default route that
 /// file asks networkd for. For the instance: which interface the preferred
@@ -143,24 +143,23 @@ public enum StatusEvaluator {
         return r
     }
 
-    /// Managed or not, and why: the same decisions, in the same order, as ec2-plug.
+    /// Managed or not, and why: ManagementDecision, as ec2-plug takes it,
+    /// with what is known here (IMDS, else the naming map's slot and id).
     static func decideManagement(_ r: inout StatusReport.Interface, _ i: StatusEvidence.Interface,
                                  metadata: InterfaceMetadata?, configuration c: Configuration) {
-        let id = metadata?.interfaceID ?? i.mapEntry?.interfaceID
-        if c.manage == .none {
-            (r.reasonCode, r.reason) = ("manage-none", "not managed: Manage=none")
-        } else if let why = c.exclusionReason(mac: i.mac, interfaceID: id, index: r.index, isPrimary: r.isPrimary ?? true) {
-            (r.reasonCode, r.reason) = (why.hasPrefix("Manage=") ? "manage-primary-only" : "excluded", "not managed: excluded by \(why)")
-        } else if let file = i.adminClaim {
-            (r.reasonCode, r.reason) = ("admin-file", "not managed: \(file) claims it")
-        } else if i.name == nil {
-            (r.reasonCode, r.reason) = ("not-present", "no interface with this MAC on this host")
-        } else if let name = i.name, NamingPolicy.isTemporaryName(name) {
-            (r.reasonCode, r.reason) = ("temporary-name", "not managed yet: on a temporary name until udev renames it")
-        } else if let m = metadata, !m.hasAnyAddress {
-            (r.reasonCode, r.reason) = ("no-addresses", "not managed: no IPv4 or IPv6 address in IMDS (EFA-only?)")
-        } else {
+        var subject = ManagementDecision.Subject(mac: i.mac, name: i.name, interfaceID: metadata?.interfaceID ?? i.mapEntry?.interfaceID,
+                                                 index: r.index, isPrimary: r.isPrimary)
+        if let m = metadata { subject = subject.knowing(m) }
+        guard let reason = ManagementDecision.decide(subject, configuration: c, adminClaim: { i.adminClaim }) else {
             r.managed = true
+            return
+        }
+        r.reasonCode = reason.code
+        switch reason {
+        case .inert, .claimed, .noAddresses: r.reason = "not managed: \(reason)"
+        case .excluded, .secondaryUnderPrimaryOnly: r.reason = "not managed: excluded by \(reason)"
+        case .absent, .notAnENI: r.reason = reason.description
+        case .temporaryName: r.reason = "not managed yet: \(reason)"
         }
     }
 

@@ -76,7 +76,9 @@ public final class Directory {
         let f = ec2net_openat(fd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (followingSymlink ? 0 : O_NOFOLLOW), 0)
         if f < 0 {
             if errno == ENOENT { return nil }
-            if errno == ELOOP { throw .foreign(path: "\(path)/\(name)") }
+            // O_NOFOLLOW refuses a link with ELOOP: not ec2net's file. Following
+            // links, ELOOP is a loop: an error like any other.
+            if errno == ELOOP && !followingSymlink { throw .foreign(path: "\(path)/\(name)") }
             throw .operation("open", path: "\(path)/\(name)", errno: errno)
         }
         defer { close(f) }

@@ -2,6 +2,13 @@ import CLinux
 import EC2NetCore
 
 /// Reads the vendor file, the admin file and its drop-ins, in that order.
+///
+/// Configuration is read through symlinks (configuration managers and
+/// NixOS-style /etc link `/etc/ec2net`, `ec2net.conf`, `ec2net.conf.d` and
+/// each drop-in), and only ENOENT means absent: any other error (EACCES, a
+/// directory in a file's place, ELOOP, EIO) throws, naming the file and the
+/// errno, so that a `Manage=none` or an `Exclude=` that cannot be read is
+/// never taken for the defaults.
 public enum ConfigurationLoader {
     public struct Result {
         public let configuration: Configuration
@@ -9,32 +16,31 @@ public enum ConfigurationLoader {
         public let filesRead: [String]
     }
 
-    /// - Parameter explicit: `--config FILE`: it must exist (its absence is a usage error, not a default).
+    /// - Parameter explicit: `--config FILE`: it must exist (its absence is an error, not a default).
     public static func load(paths: Paths, explicit: String?) throws(FileError) -> Result {
-        var files: [String] = []
-        let main: String
-        if let explicit {
-            guard access(explicit, R_OK) == 0 else { throw .operation("read", path: explicit, errno: errno) }
-            main = explicit
-        } else {
-            files.append(paths.vendorConfig)
-            main = paths.adminConfig
-        }
-        files.append(main)
-        let dropins = main + ".d"
-        if let dir = try? Directory(path: dropins, create: false), let names = try? dir.entries() {
-            files += names.filter { $0.hasSuffix(".conf") && !$0.hasPrefix(".") }.map { dropins + "/" + $0 }
-        }
         var parser = ConfigParser()
         var read: [String] = []
-        for f in files {
-            guard let text = readFile(f) else { continue }
-            parser.apply(text: text, file: f)
-            read.append(f)
+        func apply(_ path: String, _ text: String?) {
+            guard let text else { return }
+            parser.apply(text: text, file: path)
+            read.append(path)
+        }
+        let main = explicit ?? paths.adminConfig
+        if explicit == nil { apply(paths.vendorConfig, try Directory.readConfiguration(paths.vendorConfig)) }
+        let text = try Directory.readConfiguration(main)
+        if explicit != nil && text == nil { throw .operation("open", path: main, errno: ENOENT) }
+        apply(main, text)
+        let dropins = main + ".d"
+        if let dir = try Directory.configuration(dropins) {
+            for name in try dir.entries() where name.hasSuffix(".conf") && !name.hasPrefix(".") {
+                apply(dropins + "/" + name, try dir.read(name, limit: 256 * 1024, followingSymlink: true))
+            }
         }
         return Result(configuration: parser.configuration, diagnostics: parser.diagnostics, filesRead: read)
     }
 
+    /// A file ec2net itself keeps (the naming map): not followed through a
+    /// symlink, nil when it cannot be read.
     public static func readFile(_ path: String) -> String? {
         let slash = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         let name = path.split(separator: "/").last.map(String.init) ?? path

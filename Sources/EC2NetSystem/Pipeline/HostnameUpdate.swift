@@ -16,7 +16,18 @@ public struct HostnameUpdate {
     }
 
     public func run() {
-        let etc = ConfigurationLoader.readFile(paths.hostnameFile)
+        // The admin's /etc/hostname is configuration: read through a symlink
+        // (NixOS-style /etc links it); only ENOENT means none. Unreadable is
+        // not "none": the admin's hostname may be in it, so nothing is set.
+        let etc: String?
+        do { etc = try Directory.readConfiguration(paths.hostnameFile) } catch {
+            if case .operation(_, _, let e) = error {
+                log.error("hostname: cannot read \(paths.hostnameFile): \(error) (\(SystemError.name(e))); not changed")
+            } else {
+                log.error("hostname: cannot read \(paths.hostnameFile): \(error); not changed")
+            }
+            return
+        }
         if case .keepStatic = Hostname.decide(etcHostname: etc, imdsValue: "x") {
             log.info("hostname: \(paths.hostnameFile) sets a static hostname; not changed")
             return

@@ -10,7 +10,6 @@ public final class InterfaceConfigurator {
     private let paths: Paths
     private let links: LinkControl?
     private let deviceMap: DeviceMapStore
-    private let admin: AdminNetworkFiles
     private let ledger: RuleLedger
     private let log: Log
 
@@ -21,30 +20,44 @@ public final class InterfaceConfigurator {
         self.log = log
         tree = try GeneratedTree(path: paths.networkdRuntime)
         deviceMap = DeviceMapStore(paths: paths)
-        admin = AdminNetworkFiles(directory: paths.adminNetworkd)
         ledger = RuleLedger(paths: paths)
     }
 
-    /// Checks that need no IMDS: Manage=none, an excluded MAC, an admin file.
-    public func precheck(interface: String, mac: MACAddress) throws(FileError) -> ConfigureOutcome? {
-        if configuration.manage == .none { return .inert }
-        // Primary-only is decided after IMDS says which ENI is primary.
-        if let reason = configuration.exclusionReason(mac: mac, interfaceID: nil, index: nil, isPrimary: true) {
-            return .excluded(reason: reason, removed: try remove(mac: mac))
+    /// The management decision before IMDS (ManagementDecision: Manage=,
+    /// the driver, a temporary name, an admin's file, Exclude= by MAC).
+    /// The admin's file claiming the interface is read here, at the edge,
+    /// and only when the decision gets that far.
+    public static func decide(_ subject: ManagementDecision.Subject, configuration: Configuration,
+                              paths: Paths) throws(FileError) -> ManagementDecision.Reason? {
+        try ManagementDecision.decide(subject, configuration: configuration) { () throws(FileError) in
+            guard let name = subject.name else { return nil }
+            return AdminNetworkFiles(directory: paths.adminNetworkd).claimant(mac: subject.mac, interface: name)
         }
-        if let file = admin.claimant(mac: mac, interface: interface) {
-            return .adminOwned(file: file, removed: try remove(mac: mac))
+    }
+
+    public func decide(_ subject: ManagementDecision.Subject) throws(FileError) -> ManagementDecision.Reason? {
+        try InterfaceConfigurator.decide(subject, configuration: configuration, paths: paths)
+    }
+
+    /// What ec2net does when it leaves an interface alone: removes its stale
+    /// config where the README says so (excluded, claimed, no address).
+    /// nil: nothing of this interface to touch (not an ENI, not here, parked).
+    public func stepAside(_ reason: ManagementDecision.Reason, mac: MACAddress) throws(FileError) -> ConfigureOutcome? {
+        switch reason {
+        case .inert: return .inert
+        case .excluded, .secondaryUnderPrimaryOnly: return .excluded(reason: reason.description, removed: try remove(mac: mac))
+        case .claimed(let file): return .adminOwned(file: file, removed: try remove(mac: mac))
+        case .noAddresses: return .noAddresses(removed: try remove(mac: mac))
+        case .absent, .notAnENI, .temporaryName: return nil
         }
-        return nil
     }
 
     /// Writes the config for a snapshot taken by the caller.
     public func commit(interface: String, metadata m: InterfaceMetadata) throws(FileError) -> ConfigureOutcome {
-        if let reason = configuration.exclusionReason(mac: m.mac, interfaceID: m.interfaceID, index: m.index, isPrimary: m.isPrimary) {
-            return .excluded(reason: reason, removed: try remove(mac: m.mac))
-        }
-        guard m.hasAnyAddress else {
-            return .noAddresses(removed: try remove(mac: m.mac))
+        // The same decision as before IMDS, now with what IMDS said.
+        if let reason = try decide(ManagementDecision.Subject(mac: m.mac, name: interface).knowing(m)),
+           let outcome = try stepAside(reason, mac: m.mac) {
+            return outcome
         }
         let files = NetworkdRenderer.render(m, interface: interface, configuration: configuration)
         let change = try InterfaceLock.holding(m.mac, paths: paths) { () throws(FileError) in

@@ -25,8 +25,14 @@ public struct NamingPipeline {
     /// nil: nothing to say (naming off, Manage=none, excluded, no MAC).
     public func run(interface: String, mac: MACAddress?) -> NamingPolicy.Decision? {
         let c = configuration
-        guard c.namingMode != .off, c.manage != .none, let mac else { return nil }
-        if c.exclusionReason(mac: mac, interfaceID: nil, index: nil, isPrimary: true) != nil { return nil }
+        guard c.namingMode != .off, let mac else { return nil }
+        // The management decision before IMDS, without an admin's claim: a
+        // claim is about networkd config, not the name (the admin's file
+        // may match the name given here). Parked is what naming resolves.
+        switch ManagementDecision.decide(ManagementDecision.Subject(mac: mac, name: interface), configuration: c, adminClaim: { nil }) {
+        case .inert?, .excluded?: return nil
+        case nil, .absent?, .notAnENI?, .temporaryName?, .claimed?, .secondaryUnderPrimaryOnly?, .noAddresses?: break
+        }
 
         var known: NamingPolicy.Known? = nil
         var knownSecondary = false

@@ -7,7 +7,8 @@ public enum PipelineError: Error, CustomStringConvertible {
     case metadata(MetadataReadError)
     /// A file could not be read or written.
     case file(FileError)
-    /// The configuration named on the command line cannot be read.
+    /// A configuration file (ec2net.conf, a drop-in, `--config FILE`)
+    /// exists but cannot be read, or `--config FILE` does not exist.
     case configuration(FileError)
     /// sysfs says something that cannot be: a MAC that does not parse.
     /// Retrying will not help (EX_SOFTWARE, not "try later").
@@ -17,6 +18,8 @@ public enum PipelineError: Error, CustomStringConvertible {
         switch self {
         case .metadata(let e): return e.description
         case .file(let e): return e.description
+        case .configuration(.operation(let op, let path, let errno)):
+            return "cannot read configuration \(path): \(op): \(SystemError.message(errno)) (\(SystemError.name(errno))); nothing changed"
         case .configuration(let e): return "cannot read configuration: \(e)"
         case .interfaceState(let i, let e): return "\(i): sysfs: \(e)"
         }

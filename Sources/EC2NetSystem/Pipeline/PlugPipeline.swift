@@ -48,21 +48,27 @@ public final class PlugPipeline {
     ///   - isENI: the driver check the caller made (udev's rule, or sysfs).
     public func run(interface: String, mac: MACAddress?, isENI: Bool) throws(PipelineError) -> Result {
         // Manage=none: installed but inert; not even a lock file is made.
-        if configuration.manage == .none { return .done(.inert) }
+        if ManagementDecision.forEveryInterface(configuration) != nil { return .done(.inert) }
         guard let mac else {
             log.info("\(interface): gone before it could be configured")
             return .gone
         }
-        guard isENI else {
+        let subject = ManagementDecision.Subject(mac: mac, name: interface, isENI: isENI)
+        let reason = try PipelineError.files { () throws(FileError) in
+            try InterfaceConfigurator.decide(subject, configuration: configuration, paths: paths)
+        }
+        let handover = RenameHandover(paths: paths, sysfs: sysfs, log: log)
+        switch reason {
+        case .notAnENI?:
             let driver = sysfs.driver(of: interface)
             log.info("\(interface): not an ENI (driver \(driver ?? "none")); left alone")
             return .notAnENI(driver: driver)
-        }
-        let handover = RenameHandover(paths: paths, sysfs: sysfs, log: log)
-        if NamingPolicy.isTemporaryName(interface) && configuration.namingMode == .deviceIndex {
+        case .temporaryName?:
             handover.retrigger()
             log.info("\(interface) (\(mac)): on a temporary name; configuring after the rename")
             return .parked
+        default:
+            break
         }
         if configuration.namingMode == .deviceIndex {
             handover.release(mac)
@@ -80,7 +86,11 @@ public final class PlugPipeline {
             scope throws(PipelineError) -> Result in
             defer { metadata.closeConnection() }
             let outcome: ConfigureOutcome
-            if let early = try PipelineError.files({ () throws(FileError) in try configurator.precheck(interface: interface, mac: mac) }) {
+            if let reason {
+                // Not an ENI and parked returned above; Manage=none before that.
+                guard let early = try PipelineError.files({ () throws(FileError) in try configurator.stepAside(reason, mac: mac) }) else {
+                    return .gone
+                }
                 outcome = early
             } else {
                 guard let m = try snapshot(of: mac, interface: interface) else { return .goneWhileWaiting }

@@ -64,7 +64,7 @@ public final class ScanPipeline {
 
     public func run(_ options: Options) throws(PipelineError) -> Report {
         // Manage=none: installed but inert; no removal, no rule cleanup, no reload.
-        if configuration.manage == .none {
+        if ManagementDecision.forEveryInterface(configuration) != nil {
             log.info("Manage=none; nothing done")
             return Report()
         }
@@ -122,11 +122,16 @@ public final class ScanPipeline {
                            _ report: inout Report) throws(PipelineError) {
         var waiting: [NetworkDevice] = []
         for d in found {
-            if let early = try PipelineError.files({ () throws(FileError) in try configurator.precheck(interface: d.name, mac: d.mac) }) {
+            let subject = ManagementDecision.Subject(mac: d.mac, name: d.name)
+            guard let reason = try PipelineError.files({ () throws(FileError) in try configurator.decide(subject) }) else {
+                waiting.append(d)
+                continue
+            }
+            if let early = try PipelineError.files({ () throws(FileError) in try configurator.stepAside(reason, mac: d.mac) }) {
                 OutcomeLog.write(early, interface: d.name, mac: d.mac, log: log)
                 report.changedFiles = report.changedFiles || early.changedFiles
             } else {
-                waiting.append(d)
+                log.info("\(d.name) (\(d.mac)): \(reason); left alone")
             }
         }
         var byMAC: [MACAddress: NetworkDevice] = [:]

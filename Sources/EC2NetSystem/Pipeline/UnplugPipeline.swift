@@ -36,7 +36,7 @@ public final class UnplugPipeline {
 
     public func run(interface: String, mac knownMAC: MACAddress?) throws(PipelineError) -> Result {
         // Manage=none: installed but inert, so even stale config stays.
-        if configuration.manage == .none { return .inert }
+        if ManagementDecision.forEveryInterface(configuration) != nil { return .inert }
         let tree = try PipelineError.files { () throws(FileError) in try GeneratedTree(path: paths.networkdRuntime) }
         let result = try ReloadScope.run(paths: paths, reloader: reloader, clock: clock, log: log) {
             scope throws(PipelineError) -> Result in

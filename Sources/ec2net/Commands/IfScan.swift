@@ -8,7 +8,7 @@ enum IfScan {
     static func run(_ invocation: Invocation, _ edges: SystemEdges) throws(CommandError) -> ExitCode {
         if invocation.hostnameOnly {
             let c = edges.configuration
-            if c.manage != .none && c.setHostname, let setter = edges.hostname {
+            if ManagementDecision.forEveryInterface(c) == nil && c.setHostname, let setter = edges.hostname {
                 HostnameUpdate(paths: edges.paths, metadata: edges.metadata, setter: setter, log: edges.log).run()
             }
             return .ok
