@@ -75,13 +75,86 @@ final class StatusEvaluatorTests: XCTestCase {
         XCTAssertEqual(interface(r, "eth1").problems, [
             "missing address 10.0.0.22/32",
             "missing rule from 10.0.0.21/32 lookup 10001 priority 10001",
+            "rule 10000 shadows ec2net's rule for 10.0.0.20/32: from 10.0.0.20/32 lookup 10002 priority 10000",
         ])
+        XCTAssertEqual(interface(r, "eth1").shadowingRules.map(\.rule.priority), [10000])
         XCTAssertEqual(r.problems, [
             "IPv4 default traffic leaves by eth1, not by the primary ENI eth0",
-            "stale rule 10005: from 10.0.0.50/32 lookup 10005: no generated file wants it",
+            "stale rule from 10.0.0.50/32 lookup 10005 priority 10005: no generated file wants it",
         ])
-        XCTAssertEqual(r.foreignRules.map(\.stale), [true, false])
+        XCTAssertEqual(r.foreignRules.map(\.stale), [true, false, false])
         XCTAssertEqual(r.interfaces.first?.name, "eth1", "problems first")
+    }
+
+    /// Issue 20: ec2net's rule replaced by `not from` the same source: not ec2net's rule.
+    func testNotFromIsNotEC2NetsRule() {
+        var e = F.healthy()
+        let mine = PolicyRule(source: "10.0.0.20", table: 10001)!
+        var inverted = mine
+        inverted.inverted = true
+        e.kernel.rules = e.kernel.rules.map { $0 == mine ? inverted : $0 }
+        let r = StatusEvaluator.evaluate(e)
+        XCTAssertEqual(r.verdict, .drift)
+        XCTAssertEqual(interface(r, "eth1").problems, ["missing rule from 10.0.0.20/32 lookup 10001 priority 10001"])
+    }
+
+    /// Issue 20: a blackhole default in the ENI's table is no default route;
+    /// nor is one on another device, without a gateway, or via a gateway off the subnet.
+    func testTableDefaultRouteMustBeUnicastOnTheENIViaItsRouter() {
+        let missing = ["missing route IPv4 default in table 10001"]
+        let replacements: [(String, KernelSnapshot.Route)] = [
+            ("blackhole", .init(family: .ipv4, table: 10001, destination: "default", interfaceIndex: nil, metric: 0, type: 6)),
+            ("other device", .init(family: .ipv4, table: 10001, destination: "default", interfaceIndex: 2, metric: 0, gateway: "10.0.0.1")),
+            ("no gateway", .init(family: .ipv4, table: 10001, destination: "default", interfaceIndex: 3, metric: 0)),
+            ("gateway off the subnet", .init(family: .ipv4, table: 10001, destination: "default", interfaceIndex: 3, metric: 0,
+                                             gateway: "192.0.2.1")),
+        ]
+        for (name, route) in replacements {
+            var e = F.healthy()
+            e.kernel.routes.removeAll { $0.table == 10001 && $0.destination == "default" }
+            e.kernel.routes.append(route)
+            let r = StatusEvaluator.evaluate(e)
+            XCTAssertEqual(r.verdict, .drift, name)
+            XCTAssertEqual(interface(r, "eth1").problems, missing, name)
+        }
+        // As seen on the simulated instance: `ip route replace blackhole default table 10001` adds one at
+        // metric 0 ahead of networkd's at 513, which stays but no longer carries the traffic.
+        var e = F.healthy()
+        e.kernel.routes = e.kernel.routes.map { r in
+            r.table == 10001 && r.destination == "default"
+                ? .init(family: r.family, table: r.table, destination: r.destination, interfaceIndex: r.interfaceIndex,
+                        metric: 513, gateway: r.gateway) : r
+        }
+        XCTAssertEqual(StatusEvaluator.evaluate(e).verdict, .ok)
+        e.kernel.routes.append(.init(family: .ipv4, table: 10001, destination: "default", interfaceIndex: nil, metric: 0, type: 6))
+        XCTAssertEqual(interface(StatusEvaluator.evaluate(e), "eth1").problems, missing, "blackhole ahead")
+    }
+
+    /// Issue 20: `from 10.0.0.20 lookup 10002 priority 10000` ahead of ec2net's rule takes its traffic.
+    func testShadowingRuleIsDrift() {
+        func shadowed(_ rule: PolicyRule) -> [String] {
+            var e = F.healthy()
+            e.kernel.rules.append(rule)
+            return interface(StatusEvaluator.evaluate(e), "eth1").problems
+        }
+        func rule(_ source: String?, table: Int = 10002, priority: Int = 10000, _ change: (inout PolicyRule) -> Void = { _ in }) -> PolicyRule {
+            var r = PolicyRule(family: .ipv4, table: table, priority: priority)
+            r.source = source.flatMap { RuleSource(parsing: Substring($0)) }
+            change(&r)
+            return r
+        }
+        XCTAssertEqual(shadowed(rule("10.0.0.20")),
+                       ["rule 10000 shadows ec2net's rule for 10.0.0.20/32: from 10.0.0.20/32 lookup 10002 priority 10000"])
+        XCTAssertEqual(shadowed(rule("10.0.0.0/24", table: 254, priority: 9000)).count, 3, "main, by a block holding three sources")
+        XCTAssertEqual(shadowed(rule(nil, priority: 9000) { $0.action = .blackhole }).count, 4, "from all, dropped: every source")
+        XCTAssertEqual(shadowed(rule("10.0.0.20") { $0.inverted = true }).count, 3, "not from one source: the other three")
+        // Not shadowing: after ec2net's, to the same table, to local, narrowed by another selector, the other family.
+        XCTAssertEqual(shadowed(rule("10.0.0.20", priority: 10002)), [])
+        XCTAssertEqual(shadowed(rule("10.0.0.20", table: 10001, priority: 10000)), [])
+        XCTAssertEqual(shadowed(rule("10.0.0.20", table: 255)), [])
+        XCTAssertEqual(shadowed(rule("10.0.0.20") { $0.firewallMark = .init(value: 0x20) }), [])
+        XCTAssertEqual(shadowed(rule("10.0.0.20") { $0.incomingInterface = "lo" }), [])
+        XCTAssertEqual(shadowed(rule(nil) { $0.family = .ipv6 }), [])
     }
 
     func testOutdatedAndMissingFiles() {

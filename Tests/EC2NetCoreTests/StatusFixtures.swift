@@ -44,9 +44,12 @@ enum StatusFixtures {
         for item in ExpectedKernelState(file: NetworkdFile(parsing: file.contents)).items {
             switch item {
             case .rule(let r):
-                k.rules.append(KernelSnapshot.Rule(family: item.family, priority: r.table, table: r.table, source: r.source.description))
+                k.rules.append(r)
             case .tableRoute(let f, let d, let t):
-                k.routes.append(KernelSnapshot.Route(family: f, table: t, destination: d, interfaceIndex: index, metric: 0))
+                // As networkd adds them: the subnet route on the link, the default via the subnet's router (DHCP).
+                k.routes.append(KernelSnapshot.Route(family: f, table: t, destination: d, interfaceIndex: index, metric: 0,
+                                                     type: t == 255 ? KernelSnapshot.Route.local : KernelSnapshot.Route.unicast,
+                                                     gateway: d == "default" ? (f == .ipv4 ? "10.0.0.1" : "fe80::1") : nil))
             case .address(let a):
                 k.addresses.append(KernelSnapshot.Address(interfaceIndex: index, cidr: a))
             case .mainDefault(let f, let m):
@@ -67,8 +70,7 @@ enum StatusFixtures {
             kernel.routes += k.routes
             kernel.addresses += k.addresses
         }
-        kernel.rules += [KernelSnapshot.Rule(family: .ipv4, priority: 0, table: 255, source: nil),
-                         KernelSnapshot.Rule(family: .ipv4, priority: 32766, table: 254, source: nil)]
+        kernel.rules += [PolicyRule(family: .ipv4, table: 255, priority: 0), PolicyRule(family: .ipv4, table: 254, priority: 32766)]
         kernel.routes.append(KernelSnapshot.Route(family: .ipv4, table: 254, destination: "10.0.0.0/24", interfaceIndex: 2, metric: 512))
         kernel.addresses += [KernelSnapshot.Address(interfaceIndex: 2, cidr: "10.0.0.10/24"),
                              KernelSnapshot.Address(interfaceIndex: 3, cidr: "10.0.0.20/24")]
@@ -81,13 +83,20 @@ enum StatusFixtures {
     }
 
     /// One rule deleted, a secondary address gone, a stale ec2net rule, a
-    /// foreign rule in ec2net's range, and default traffic leaving by eth1.
+    /// foreign rule in ec2net's range, one shadowing ec2net's rule, and
+    /// default traffic leaving by eth1.
     static func drift() -> StatusEvidence {
         var e = healthy()
-        e.kernel.rules.removeAll { $0.source == "10.0.0.21/32" }
+        e.kernel.rules.removeAll { $0.source == RuleSource(parsing: "10.0.0.21/32") }
         e.kernel.addresses.removeAll { $0.cidr == "10.0.0.22/32" }
-        e.kernel.rules.append(KernelSnapshot.Rule(family: .ipv4, priority: 10005, table: 10005, source: "10.0.0.50/32"))
-        e.kernel.rules.append(KernelSnapshot.Rule(family: .ipv4, priority: 10500, table: 77, source: "10.9.9.9/32"))
+        e.kernel.rules.append(PolicyRule(source: "10.0.0.50/32", table: 10005)!)
+        var foreign = PolicyRule(source: "10.9.9.9/32", table: 77)!
+        foreign.priority = 10500
+        e.kernel.rules.append(foreign)
+        // Issue 20: a rule ahead of ec2net's that sends one of eth1's sources to another table.
+        var shadow = PolicyRule(source: "10.0.0.20", table: 10002)!
+        shadow.priority = 10000
+        e.kernel.rules.append(shadow)
         e.kernel.routes.append(KernelSnapshot.Route(family: .ipv4, table: 254, destination: "default", interfaceIndex: 3, metric: 100))
         return e
     }

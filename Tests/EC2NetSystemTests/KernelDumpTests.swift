@@ -33,27 +33,24 @@ final class KernelDumpTests: XCTestCase {
     func testRules() {
         let v4 = KernelDumpTests.replies(D.ipv4RuleDump).compactMap(KernelDumpDecoder.rule)
         XCTAssertEqual(v4.map(\.description), [
-            "0: from all lookup 255",
-            "10001: from 10.0.0.20/32 lookup 10001",
-            "10001: from 10.0.1.16/28 lookup 10001",
-            "10500: from 10.9.9.9/32 lookup 77",
-            "32766: from all lookup 254",
-            "32767: from all lookup 253",
+            "from all lookup 255 priority 0",
+            "from 10.0.0.20/32 lookup 10001 priority 10001",
+            "from 10.0.1.16/28 lookup 10001 priority 10001",
+            "from 10.9.9.9/32 lookup 77 priority 10500",
+            "from all lookup 254 priority 32766",
+            "from all lookup 253 priority 32767",
         ])
         XCTAssertTrue(v4.allSatisfy { $0.family == .ipv4 })
         let v6 = KernelDumpTests.replies(D.ipv6RuleDump).compactMap(KernelDumpDecoder.rule)
-        XCTAssertEqual(v6.map(\.description), ["0: from all lookup 255", "10001: from 2600:1f18::5/128 lookup 10001",
-                                               "32766: from all lookup 254"])
+        XCTAssertEqual(v6.map(\.description), ["from all lookup 255 priority 0", "from 2600:1f18::5/128 lookup 10001 priority 10001",
+                                               "from all lookup 254 priority 32766"])
     }
 
-    /// PolicyRuleTable's own parse keeps only ec2net's shape in ec2net's range.
-    func testPolicyRuleTableSeesOnlyEC2NetShapedRules() {
-        let owned = KernelDumpTests.replies(D.ipv4RuleDump + D.ipv6RuleDump).compactMap(PolicyRuleTable.parse)
-        XCTAssertEqual(owned.map(\.description), [
-            "from 10.0.0.20/32 lookup 10001 priority 10001",
-            "from 10.0.1.16/28 lookup 10001 priority 10001",
-            "from 2600:1f18::5/128 lookup 10001 priority 10001",
-        ])
+    /// Rules `ip rule add` made look exactly like the ones a generated file asks for.
+    func testRulesOfEC2NetsShape() {
+        let shaped = KernelDumpTests.replies(D.ipv4RuleDump + D.ipv6RuleDump).compactMap(KernelDumpDecoder.rule).filter(\.hasEC2NetShape)
+        XCTAssertEqual(shaped, [PolicyRule(source: "10.0.0.20", table: 10001)!, PolicyRule(source: "10.0.1.16/28", table: 10001)!,
+                                PolicyRule(source: "2600:1f18::5", table: 10001)!])
     }
 
     func testRoutes() throws {
@@ -61,9 +58,9 @@ final class KernelDumpTests: XCTestCase {
         let v4 = KernelDumpTests.replies(D.ipv4RouteDump).compactMap(KernelDumpDecoder.route)
         XCTAssertEqual(v4.count, 10)
         XCTAssertEqual(v4.filter { $0.table != 255 }, [
-            KernelSnapshot.Route(family: .ipv4, table: 10001, destination: "default", interfaceIndex: eth1, metric: 0),
+            KernelSnapshot.Route(family: .ipv4, table: 10001, destination: "default", interfaceIndex: eth1, metric: 0, gateway: "10.0.0.1"),
             KernelSnapshot.Route(family: .ipv4, table: 10001, destination: "10.0.0.0/24", interfaceIndex: eth1, metric: 0),
-            KernelSnapshot.Route(family: .ipv4, table: 254, destination: "default", interfaceIndex: eth1, metric: 513),
+            KernelSnapshot.Route(family: .ipv4, table: 254, destination: "default", interfaceIndex: eth1, metric: 513, gateway: "10.0.0.1"),
             KernelSnapshot.Route(family: .ipv4, table: 254, destination: "10.0.0.0/24", interfaceIndex: eth1, metric: 0),
         ])
         XCTAssertTrue(v4.contains { $0.table == 255 && $0.destination == "10.0.0.21/32" && $0.type == 2 })
@@ -135,11 +132,12 @@ final class KernelDumpTests: XCTestCase {
         XCTAssertFalse(s.holds(.tableRoute(.ipv4, destination: "10.0.0.0/24", table: 10001), interfaceIndex: 1))
     }
 
-    func testOwnedRulesOverRecordedReplies() throws {
+    func testRuleTableOverRecordedReplies() throws {
         let t = NetlinkMessageTests.MockTransport()
         KernelDumpTests.replaying(t)
-        let owned = try PolicyRuleTable(channel: NetlinkChannel(transport: t)).ownedRules()
-        XCTAssertEqual(owned.map(\.source.description), ["10.0.0.20/32", "10.0.1.16/28", "2600:1f18::5/128"])
+        let all = try PolicyRuleTable(channel: NetlinkChannel(transport: t)).rules()
+        XCTAssertEqual(all.count, 9)
+        XCTAssertEqual(all.filter(\.hasEC2NetShape).compactMap { $0.source?.description }, ["10.0.0.20/32", "10.0.1.16/28", "2600:1f18::5/128"])
         XCTAssertEqual(t.sent, [NetlinkKernelState.dumpRequest(type: 34, header: RuleMessage(family: UInt8(AF_INET)), sequence: 2).bytes,
                                 NetlinkKernelState.dumpRequest(type: 34, header: RuleMessage(family: UInt8(AF_INET6)), sequence: 3).bytes])
     }

@@ -19,7 +19,7 @@ final class NetlinkRequestTests: XCTestCase {
         expected += [0x05, 0]              // NLM_F_REQUEST | NLM_F_ACK
         expected += [9, 0, 0, 0, 0, 0, 0, 0]
         expected += [2, 0, 32, 0]          // fib_rule_hdr: AF_INET, dst_len 0, src_len 32, tos
-        expected += [0, 0, 0, 0]           // table (in FRA_TABLE), res1, res2, action (any)
+        expected += [0, 0, 0, 1]           // table (in FRA_TABLE), res1, res2, action FR_ACT_TO_TBL
         expected += [0, 0, 0, 0]           // flags
         expected += [8, 0, 2, 0, 10, 0, 0, 20]        // FRA_SRC 10.0.0.20, network order
         expected += [8, 0, 6, 0, 0x11, 0x27, 0, 0]    // FRA_PRIORITY 10001
@@ -44,7 +44,7 @@ final class NetlinkRequestTests: XCTestCase {
             let rule = try XCTUnwrap(PolicyRule(source: Substring(text), table: 10001))
             let m = PolicyRuleTable.deleteMessage(rule, sequence: 1).bytes
             let reply = NetlinkReply(type: RTNetlink.MessageType.newRule, flags: 0, sequence: 1, payload: Array(m[16...]))
-            XCTAssertEqual(KernelDumpDecoder.rule(reply)?.policyRule, rule, text)
+            XCTAssertEqual(KernelDumpDecoder.rule(reply), rule, text)
         }
     }
 

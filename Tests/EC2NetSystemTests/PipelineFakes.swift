@@ -14,13 +14,17 @@ final class RecordingLog: Log {
 }
 
 final class FakeRuleTable: RuleTable {
-    var rules: [PolicyRule]
+    /// What the kernel holds.
+    var held: [PolicyRule]
     private(set) var deleted: [PolicyRule] = []
-    init(_ rules: [PolicyRule]) { self.rules = rules }
-    func ownedRules() throws(NetlinkError) -> [PolicyRule] { rules }
+    init(_ rules: [PolicyRule]) { held = rules }
+    /// Rules whose deletion fails (EPERM), as a kernel may refuse.
+    var refusing: [PolicyRule] = []
+    func rules() throws(NetlinkError) -> [PolicyRule] { held }
     func delete(_ rule: PolicyRule) throws(NetlinkError) {
+        if refusing.contains(rule) { throw .kernel(errno: EPERM, operation: "delete rule \(rule)") }
         deleted.append(rule)
-        rules.removeAll { $0 == rule }
+        held.removeAll { $0 == rule }
     }
 }
 

@@ -157,7 +157,7 @@ final class ScanPipelineTests: XCTestCase {
     func testManageNoneDoesNothingAtAll() throws {
         _ = try scan()
         devices.removeLast()
-        rules.rules = [PolicyRule(source: "10.9.9.9", table: 10001)!]
+        rules.held = [PolicyRule(source: "10.9.9.9", table: 10001)!]
         var c = Configuration()
         c.manage = .none
         let report = try scan(.init(setHostname: true, checkDefaultRoute: true), configuration: c)
@@ -171,7 +171,11 @@ final class ScanPipelineTests: XCTestCase {
     func testStaleRulesGoAndWantedRulesStay() throws {
         let wanted = PolicyRule(source: "10.0.0.20", table: 10001)!
         let stale = PolicyRule(source: "10.0.0.99", table: 10001)!
-        rules.rules = [wanted, stale]
+        let foreign = PolicyRule(source: "10.0.0.98", table: 10001)!
+        rules.held = [wanted, stale, foreign]
+        // An earlier file asked for 10.0.0.99; nothing of ec2net's ever asked for 10.0.0.98.
+        try RuleLedger(paths: host.paths).record([GeneratedFile(name: "05-ec2net-eth1.network", contents:
+            "[RoutingPolicyRule]\nFrom=10.0.0.99\nPriority=10001\nTable=10001\n")])
         _ = try scan()
         XCTAssertEqual(rules.deleted, [stale])
         XCTAssertTrue(log.contains("removed stale rule \(stale)"))

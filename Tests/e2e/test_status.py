@@ -209,3 +209,42 @@ def test_dual_stack_ipv6_parts_are_checked(sim):
     checks = {(c["family"], c["kind"]) for c in by_mac(report, secondary.mac)["checks"]}
     assert {("ipv6", "rule"), ("ipv6", "table-route"), ("ipv6", "main-default")} <= checks
     assert [e["family"] for e in report["egress"]] == ["ipv4", "ipv6"]
+
+
+def test_status_cannot_be_fooled(sim):
+    """Issue 20: a rule replaced by `not from`, a blackhole default in the
+    ENI's table, a rule ahead of ec2net's sending its source elsewhere: each
+    is drift (exit 1), not "ok". The issue's 10.0.1.x adapted to this subnet."""
+    enis = two_enis_same_subnet(sim.add_subnet(one_subnet()))
+    boot_healthy(sim, enis)
+
+    def drifts(step, expected):
+        result = status(sim)
+        print(f"$ {step}\n$ ec2net status\n" + result.stdout)
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert expected in result.stdout.replace("\n        ", " "), result.stdout
+
+    run = sim.instance.run
+    run(["ip", "rule", "del", "from", "10.0.0.20", "lookup", "10001", "priority", "10001"])
+    run(["ip", "rule", "add", "not", "from", "10.0.0.20", "lookup", "10001", "priority", "10001"])
+    drifts("ip rule add not from 10.0.0.20 lookup 10001 priority 10001   # instead of ec2net's",
+           "! missing rule from 10.0.0.20/32 lookup 10001 priority 10001")
+    run(["ip", "rule", "del", "not", "from", "10.0.0.20", "lookup", "10001", "priority", "10001"])
+    run(["ip", "rule", "add", "from", "10.0.0.20", "lookup", "10001", "priority", "10001"])
+    wait_healthy(sim)
+
+    # At metric 0, ahead of networkd's default at the ENI's metric, which stays.
+    run(["ip", "route", "add", "blackhole", "default", "table", "10001"])
+    drifts("ip route add blackhole default table 10001", "! missing route IPv4 default in table 10001")
+    run(["ip", "route", "del", "blackhole", "default", "table", "10001"])
+    wait_healthy(sim)
+
+    run(["ip", "rule", "add", "from", "10.0.0.20", "lookup", "10002", "priority", "10000"])
+    drifts("ip rule add from 10.0.0.20 lookup 10002 priority 10000",
+           "! rule 10000 shadows ec2net's rule for 10.0.0.20/32: from 10.0.0.20/32 lookup 10002 priority 10000")
+    code, report = status_json(sim)
+    assert code == 1 and by_mac(report, enis[1].mac)["shadowing_rules"] == [
+        {"priority": 10000, "rule": "from 10.0.0.20/32 lookup 10002 priority 10000",
+         "shadows": "from 10.0.0.20/32 lookup 10001 priority 10001"}]
+    run(["ip", "rule", "del", "from", "10.0.0.20", "lookup", "10002", "priority", "10000"])
+    wait_healthy(sim)

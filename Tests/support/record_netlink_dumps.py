@@ -7,6 +7,9 @@ Run as root; it re-executes itself in a new network namespace (unshare -n),
 so nothing touches the host's network:
 
     python3 Tests/support/record_netlink_dumps.py > /tmp/dumps.swift
+
+With --rules it records only the two rule dumps after RULE_SETUP: one rule
+for each selector and action `ip rule` can set (the typed-rule decoder tests).
 """
 import os
 import socket
@@ -35,6 +38,29 @@ SETUP = [
     "ip rule add from 10.0.1.16/28 lookup 10001 priority 10001",
     "ip rule add from 10.9.9.9 lookup 77 priority 10500",
     "ip -6 rule add from 2600:1f18::5 lookup 10001 priority 10001",
+]
+
+RULE_SETUP = [
+    "ip link set lo up",
+    "ip rule add from 10.0.1.20 lookup 10001 priority 10001",
+    "ip rule add not from 10.0.1.98 lookup 10002 priority 10002",
+    "ip rule add from 10.0.1.97 fwmark 0x20 lookup 10001 priority 10001",
+    "ip rule add fwmark 0x10/0xff lookup 10002 priority 10002",
+    "ip rule add from 10.0.1.99 iif lo lookup 10001 priority 10001",
+    "ip rule add from 10.0.1.96 oif lo lookup 10001 priority 10001",
+    "ip rule add to 192.0.2.0/24 lookup 10001 priority 10003",
+    "ip rule add from 10.0.1.95 tos 0x10 lookup 10001 priority 10004",
+    "ip rule add from all blackhole priority 10005",
+    "ip rule add from 10.0.1.94 unreachable priority 10006",
+    "ip rule add from 10.0.1.93 prohibit priority 10007",
+    "ip rule add from 10.0.1.92 goto 10009 priority 10008",
+    "ip rule add from 10.0.1.91 nop priority 10009",
+    "ip rule add from 10.0.1.90 ipproto tcp sport 1000-2000 dport 443 lookup 10001 priority 10010",
+    "ip rule add from 10.0.1.89 uidrange 1000-1999 lookup 10001 priority 10011",
+    "ip rule add from 10.0.1.88 lookup main suppress_prefixlength 0 priority 10012",
+    "ip rule add from 10.0.1.87 l3mdev priority 10013",
+    "ip -6 rule add from 2600:1f18::5 lookup 10001 priority 10001",
+    "ip -6 rule add not from 2600:1f18::/64 to 2600:1f18:1::/48 lookup 10002 priority 10002",
 ]
 
 
@@ -75,9 +101,18 @@ def swift(name, datagrams):
 def main():
     if os.environ.get("RECORD_NETLINK_INSIDE") != "1":
         env = dict(os.environ, RECORD_NETLINK_INSIDE="1")
-        return subprocess.call(["unshare", "-n", sys.executable, os.path.abspath(__file__)], env=env)
-    for command in SETUP:
+        return subprocess.call(["unshare", "-n", sys.executable, os.path.abspath(__file__)] + sys.argv[1:], env=env)
+    rules_only = "--rules" in sys.argv
+    for command in RULE_SETUP if rules_only else SETUP:
         subprocess.run(command.split(), check=True)
+    if rules_only:
+        rtmsg = lambda fam: struct.pack("=BBBBBBBBI", fam, 0, 0, 0, 0, 0, 0, 0, 0)
+        print(f"    // {subprocess.run(['uname', '-r'], capture_output=True, text=True).stdout.strip()}, "
+              f"iproute2 {subprocess.run(['ip', '-V'], capture_output=True, text=True).stdout.strip()}, "
+              f"setup: {'; '.join(RULE_SETUP)}")
+        swift("selectorIPv4RuleDump", dump(RTM_GETRULE, socket.AF_INET, rtmsg(socket.AF_INET)))
+        swift("selectorIPv6RuleDump", dump(RTM_GETRULE, socket.AF_INET6, rtmsg(socket.AF_INET6)))
+        return 0
     ifinfomsg = struct.pack("=BxHiII", socket.AF_UNSPEC, 0, 0, 0, 0)
     ifaddrmsg = lambda fam: struct.pack("=BBBBI", fam, 0, 0, 0, 0)
     rtmsg = lambda fam: struct.pack("=BBBBBBBBI", fam, 0, 0, 0, 0, 0, 0, 0, 0)

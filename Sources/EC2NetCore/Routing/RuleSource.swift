@@ -34,6 +34,14 @@ public enum RuleSource: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether every address of `other` is inside this block (same family).
+    public func contains(_ other: RuleSource) -> Bool {
+        guard isIPv6 == other.isIPv6, prefixLength <= other.prefixLength else { return false }
+        let a = addressBytes, b = other.addressBytes
+        for bit in 0..<prefixLength where (a[bit / 8] ^ b[bit / 8]) & (0x80 >> UInt8(bit % 8)) != 0 { return false }
+        return true
+    }
+
     public var description: String {
         switch self {
         case .ipv4(let c): return c.description

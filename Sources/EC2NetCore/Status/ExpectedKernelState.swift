@@ -33,7 +33,7 @@ public struct ExpectedKernelState: Equatable, Sendable {
 
         public var description: String {
             switch self {
-            case .rule(let r): return "rule from \(r.source) lookup \(r.table) priority \(r.table)"
+            case .rule(let r): return "rule \(r)"
             case .tableRoute(let f, let d, let t): return "route \(d == "default" ? "\(f.label) default" : d) in table \(t)"
             case .address(let a): return "address \(a)"
             case .mainDefault(let f, let m): return "\(f.label) default route in main, metric \(m)"

@@ -25,32 +25,11 @@ public struct KernelSnapshot: Equatable, Sendable {
         }
     }
 
-    public struct Rule: Equatable, Sendable, CustomStringConvertible {
-        public let family: IPFamily
-        public let priority: Int
-        public let table: Int
-        /// Canonical CIDR text of `from`; nil for `from all`.
-        public let source: String?
-        public init(family: IPFamily, priority: Int, table: Int, source: String?) {
-            self.family = family
-            self.priority = priority
-            self.table = table
-            self.source = source
-        }
-
-        /// The rule as ec2net would have written it, when it has that shape.
-        public var policyRule: PolicyRule? {
-            guard priority == table, let source else { return nil }
-            return PolicyRule(source: Substring(source), table: table)
-        }
-
-        public var description: String { "\(priority): from \(source ?? "all") lookup \(table)" }
-    }
-
     public struct Route: Equatable, Sendable {
         public static let mainTable = 254
         public static let localTable = 255
         public static let unicast = 1
+        public static let local = 2
 
         public let family: IPFamily
         public let table: Int
@@ -60,22 +39,26 @@ public struct KernelSnapshot: Equatable, Sendable {
         public let metric: Int
         /// rtm_type: 1 unicast, 2 local, 6 blackhole ...
         public let type: Int
-        public init(family: IPFamily, table: Int, destination: String, interfaceIndex: Int?, metric: Int, type: Int = Route.unicast) {
+        /// RTA_GATEWAY as canonical text; nil for a route on the link.
+        public let gateway: String?
+        public init(family: IPFamily, table: Int, destination: String, interfaceIndex: Int?, metric: Int, type: Int = Route.unicast,
+                    gateway: String? = nil) {
             self.family = family
             self.table = table
             self.destination = destination
             self.interfaceIndex = interfaceIndex
             self.metric = metric
             self.type = type
+            self.gateway = gateway
         }
     }
 
     public var links: [Link]
     public var addresses: [Address]
-    public var rules: [Rule]
+    public var rules: [PolicyRule]
     public var routes: [Route]
 
-    public init(links: [Link] = [], addresses: [Address] = [], rules: [Rule] = [], routes: [Route] = []) {
+    public init(links: [Link] = [], addresses: [Address] = [], rules: [PolicyRule] = [], routes: [Route] = []) {
         self.links = links
         self.addresses = addresses
         self.rules = rules
@@ -93,19 +76,66 @@ public struct KernelSnapshot: Equatable, Sendable {
             .min { $0.metric < $1.metric }
     }
 
-    /// Whether the kernel holds `item` for the link `interfaceIndex`.
+    /// Whether the kernel holds `item` for the link `interfaceIndex`: a rule
+    /// equal in every selector and the action; a table route, the one of
+    /// the lowest metric for its destination, of the right type on this link
+    /// (a default route also through a gateway it can reach: IPv4 inside one
+    /// of the link's subnets, IPv6 link-local).
     public func holds(_ item: ExpectedKernelState.Item, interfaceIndex: Int) -> Bool {
         switch item {
         case .rule(let r):
-            return rules.contains { $0.policyRule == r }
+            return rules.contains(r)
         case .tableRoute(let family, let destination, let table):
-            return routes.contains { $0.family == family && $0.table == table && $0.destination == destination
-                && ($0.interfaceIndex == interfaceIndex || $0.type != Route.unicast) }
+            // The kernel uses the route of the lowest metric: a blackhole
+            // there takes the traffic whatever networkd's route behind it is.
+            let same = routes.filter { $0.family == family && $0.table == table && $0.destination == destination }
+            guard let used = same.min(by: { $0.metric < $1.metric })?.metric else { return false }
+            return same.contains { $0.metric == used && $0.interfaceIndex == interfaceIndex
+                && (table == Route.localTable ? $0.type == Route.local : $0.type == Route.unicast)
+                && (destination != "default" || reachableGateway($0, interfaceIndex: interfaceIndex)) }
         case .address(let cidr):
             return addresses.contains { $0.interfaceIndex == interfaceIndex && $0.cidr == cidr }
         case .mainDefault(let family, let metric):
             return routes.contains { $0.family == family && $0.table == Route.mainTable && $0.destination == "default"
-                && $0.interfaceIndex == interfaceIndex && $0.metric == metric }
+                && $0.interfaceIndex == interfaceIndex && $0.metric == metric && $0.type == Route.unicast }
+        }
+    }
+
+    /// A default route's gateway as EC2 gives it: the subnet's router (IPv4,
+    /// inside a prefix of one of the link's addresses or a route on the
+    /// link) or the router's link-local address (IPv6, from the RA).
+    func reachableGateway(_ route: Route, interfaceIndex: Int) -> Bool {
+        guard let text = route.gateway, let gateway = RuleSource(parsing: Substring(text)) else { return false }
+        if gateway.isIPv6 { return RuleSource(parsing: "fe80::/10")!.contains(gateway) }
+        let onLink = addresses.filter { $0.interfaceIndex == interfaceIndex }.map { $0.cidr }
+            + routes.filter { $0.interfaceIndex == interfaceIndex && $0.gateway == nil && $0.destination != "default"
+                && $0.type == Route.unicast }.map { $0.destination }
+        return onLink.contains { RuleSource(parsing: Substring($0)).map { $0.contains(gateway) } ?? false }
+    }
+
+    /// Rules before `rule` (a lower priority number, the same family) that
+    /// catch what `rule` is for, traffic from its source, and send it
+    /// elsewhere: another table (not local, which only delivers to this
+    /// host), or a drop. Only rules selecting by source alone count; one
+    /// narrowed by another selector (to, fwmark, iif ...) catches only part,
+    /// and one with suppress_prefixlength falls through for default routes.
+    public func shadows(of rule: PolicyRule) -> [PolicyRule] {
+        guard let source = rule.source else { return [] }
+        return rules.filter { r in
+            guard r.family == rule.family, r.priority < rule.priority, r.selectsBySourceOnly, r.suppressPrefixLength == nil
+            else { return false }
+            let catches: Bool
+            switch (r.source, r.inverted) {
+            case (nil, false): catches = true
+            case (nil, true): catches = false
+            case (let s?, let inverted): catches = s.contains(source) != inverted
+            }
+            guard catches else { return false }
+            switch r.action {
+            case .table: return r.table != rule.table && r.table != Route.localTable
+            case .blackhole, .unreachable, .prohibit: return true
+            case .goto, .nop, .other: return false
+            }
         }
     }
 }

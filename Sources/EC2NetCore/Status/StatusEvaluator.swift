@@ -6,7 +6,8 @@
 /// kernel hold every rule, table route, address and main default route that
 /// file asks networkd for. For the instance: which interface the preferred
 /// default routes leave by, and rules in ec2net's priority range that no
-/// generated file wants.
+/// generated file wants. A rule counts only when equal in every selector
+/// and the action; one before it that sends its sources elsewhere shadows it.
 public enum StatusEvaluator {
     /// - Parameter names: report only these ENIs (`ec2net status IFACE...`);
     ///   every ENI still counts for which rules are wanted.
@@ -51,8 +52,8 @@ public enum StatusEvaluator {
         for i in e.interfaces { for f in i.generatedFiles { wanted.formUnion(PolicyRule.rules(inGeneratedFile: f.contents)) } }
         var foreign: [StatusReport.ForeignRule] = []
         for r in e.kernel.rules where PolicyRouting.ownedTables.contains(r.priority) {
-            if let p = r.policyRule, wanted.contains(p) { continue }
-            let stale = r.policyRule != nil
+            if wanted.contains(r) { continue }
+            let stale = r.hasEC2NetShape
             foreign.append(StatusReport.ForeignRule(rule: r, stale: stale))
             if stale { problems.append("stale rule \(r): no generated file wants it") }
         }
@@ -133,6 +134,12 @@ public enum StatusEvaluator {
         }
         r.checks = expected.items.map { StatusReport.Check(item: $0, present: e.kernel.holds($0, interfaceIndex: link.index)) }
         for check in r.checks where !check.present { r.problems.append("missing \(check.item)") }
+        for case .rule(let mine) in expected.items {
+            for other in e.kernel.shadows(of: mine) {
+                r.shadowingRules.append(StatusReport.Shadow(rule: other, shadowed: mine))
+                r.problems.append("rule \(other.priority) shadows ec2net's rule for \(mine.source?.description ?? "all"): \(other)")
+            }
+        }
         return r
     }
 

@@ -20,7 +20,8 @@ public enum StatusJSONRenderer {
             })),
             ("foreign_rules", .array(r.foreignRules.map { f in
                 .object([("family", .string(f.rule.family.rawValue)), ("priority", .int(f.rule.priority)),
-                         ("table", .int(f.rule.table)), ("source", .optional(f.rule.source)), ("stale", .bool(f.stale))])
+                         ("table", .int(f.rule.table)), ("source", .optional(f.rule.source?.description)),
+                         ("rule", .string(f.rule.description)), ("stale", .bool(f.stale))])
             })),
         ]).render()
     }
@@ -45,6 +46,10 @@ public enum StatusJSONRenderer {
             ("checks", .array(i.checks.map { c in
                 .object([("kind", .string(c.item.kind)), ("family", .string(c.item.family.rawValue)),
                          ("expected", .string(c.item.description)), ("present", .bool(c.present))])
+            })),
+            ("shadowing_rules", .array(i.shadowingRules.map { s in
+                .object([("priority", .int(s.rule.priority)), ("rule", .string(s.rule.description)),
+                         ("shadows", .string(s.shadowed.description))])
             })),
             ("problems", .array(i.problems.map { .string($0) })),
         ])

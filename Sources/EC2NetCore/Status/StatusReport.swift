@@ -47,6 +47,8 @@ public struct StatusReport: Equatable, Sendable {
         public var table: Int?
         public var metric: Int?
         public var checks: [Check] = []
+        /// Rules before ec2net's that catch its sources and send them elsewhere.
+        public var shadowingRules: [Shadow] = []
         /// Each one makes the verdict drift (or unknown), most important first.
         public var problems: [String] = []
         public var unknown = false
@@ -68,9 +70,15 @@ public struct StatusReport: Equatable, Sendable {
         public let isPrimary: Bool?
     }
 
+    /// A kernel rule that takes the traffic one of ec2net's rules is for.
+    public struct Shadow: Equatable, Sendable {
+        public let rule: PolicyRule
+        public let shadowed: PolicyRule
+    }
+
     public struct ForeignRule: Equatable, Sendable {
-        public let rule: KernelSnapshot.Rule
-        /// ec2net's shape (priority = table, a source) but no file wants it.
+        public let rule: PolicyRule
+        /// ec2net's shape exactly (`from X lookup T priority T`, nothing else) but no file wants it.
         public let stale: Bool
     }
 

@@ -103,7 +103,7 @@ public struct StatusTextRenderer {
         if others.isEmpty {
             lines.append(("  no other rules at priorities \(range)", .plain))
         } else {
-            for f in others { lines.append(("  rule not from ec2net at \(f.rule)", .plain)) }
+            for f in others { lines.append(("  rule not from ec2net: \(f.rule)", .plain)) }
         }
         return lines
     }

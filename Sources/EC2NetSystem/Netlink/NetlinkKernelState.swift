@@ -29,7 +29,7 @@ public final class NetlinkKernelState: KernelStateReader {
     }
 
     /// Every policy rule of one family.
-    public func rules(family: Int32) throws(NetlinkError) -> [KernelSnapshot.Rule] {
+    public func rules(family: Int32) throws(NetlinkError) -> [PolicyRule] {
         try dump(RTNetlink.MessageType.getRule, RuleMessage(family: UInt8(family)), "list rules")
             .compactMap(KernelDumpDecoder.rule)
     }

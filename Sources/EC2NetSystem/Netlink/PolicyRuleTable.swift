@@ -1,22 +1,20 @@
 import CLinux
 import EC2NetCore
 
-/// ec2net's own policy rules in the kernel. With networkd told to leave
-/// foreign rules alone (so docker's, a CNI's and an admin's survive a
-/// reload), networkd no longer cleans up rules of a config that is gone;
-/// ec2net removes its own: rules whose priority equals their table within
-/// ec2net's table range, that no generated file asks for any more.
+/// The kernel's policy rules, read and deleted as typed values. With
+/// networkd told to leave foreign rules alone (so docker's, a CNI's and an
+/// admin's survive a reload), networkd no longer cleans up rules of a
+/// config that is gone; StaleRuleCleaner decides which of those were
+/// ec2net's, and this deletes exactly those.
 public final class PolicyRuleTable {
     private let channel: NetlinkChannel
 
     public init(channel: NetlinkChannel) { self.channel = channel }
 
-    /// Rules in the kernel that have ec2net's shape.
-    public func ownedRules() throws(NetlinkError) -> [PolicyRule] {
+    /// Every rule in the kernel, both families.
+    public func rules() throws(NetlinkError) -> [PolicyRule] {
         var out: [PolicyRule] = []
-        for family in [AF_INET, AF_INET6] {
-            out += try NetlinkKernelState(channel: channel).rules(family: family).compactMap(PolicyRuleTable.owned)
-        }
+        for family in [AF_INET, AF_INET6] { out += try NetlinkKernelState(channel: channel).rules(family: family) }
         return out
     }
 
@@ -24,23 +22,47 @@ public final class PolicyRuleTable {
         try channel.acknowledge(PolicyRuleTable.deleteMessage(rule, sequence: channel.nextSequence()), operation: "delete rule \(rule)")
     }
 
-    /// RTM_DELRULE for one rule, byte for byte: from its typed source, so
-    /// the request always carries FRA_SRC (never re-parsed from text).
+    /// RTM_DELRULE for one rule, byte for byte, with every selector and the
+    /// action it has (the kernel's rule_find compares what a request
+    /// carries, so a request with less would delete a broader match).
+    /// Opaque attributes are not sent: such a rule never equals one ec2net
+    /// asked for, so it is never deleted.
     public static func deleteMessage(_ rule: PolicyRule, sequence: UInt32) -> NetlinkMessage {
-        let family = UInt8(rule.isIPv6 ? AF_INET6 : AF_INET)
+        typealias A = RTNetlink.RuleAttribute
+        var h = RuleMessage(family: UInt8(rule.isIPv6 ? AF_INET6 : AF_INET), sourceLength: UInt8(rule.source?.prefixLength ?? 0))
+        h.destinationLength = UInt8(rule.destination?.prefixLength ?? 0)
+        h.tos = rule.tos
+        h.table = rule.table < 256 ? UInt8(rule.table) : 0
+        h.flags = rule.inverted ? RTNetlink.ruleInvert : 0
+        var target: Int? = nil
+        switch rule.action {
+        case .table: h.action = RTNetlink.RuleAction.toTable
+        case .goto(let p): h.action = RTNetlink.RuleAction.goto; target = p
+        case .nop: h.action = RTNetlink.RuleAction.nop
+        case .blackhole: h.action = RTNetlink.RuleAction.blackhole
+        case .unreachable: h.action = RTNetlink.RuleAction.unreachable
+        case .prohibit: h.action = RTNetlink.RuleAction.prohibit
+        case .other(let a): h.action = a
+        }
         var m = NetlinkMessage(type: RTNetlink.MessageType.deleteRule, flags: RTNetlink.Flag.request | RTNetlink.Flag.ack,
-                               sequence: sequence,
-                               header: RuleMessage(family: family, sourceLength: UInt8(rule.source.prefixLength)))
-        m.attribute(RTNetlink.RuleAttribute.source, rule.source.addressBytes)
-        m.attribute(RTNetlink.RuleAttribute.priority, uint32: UInt32(rule.table))
-        m.attribute(RTNetlink.RuleAttribute.table, uint32: UInt32(rule.table))
+                               sequence: sequence, header: h)
+        if let d = rule.destination { m.attribute(A.destination, d.addressBytes) }
+        if let s = rule.source { m.attribute(A.source, s.addressBytes) }
+        if let i = rule.incomingInterface { m.attribute(A.incomingInterface, string: i) }
+        if let o = rule.outgoingInterface { m.attribute(A.outgoingInterface, string: o) }
+        m.attribute(A.priority, uint32: UInt32(rule.priority))
+        if let f = rule.firewallMark {
+            m.attribute(A.firewallMark, uint32: f.value)
+            m.attribute(A.firewallMask, uint32: f.mask)
+        }
+        if let target { m.attribute(A.gotoTarget, uint32: UInt32(target)) }
+        m.attribute(A.table, uint32: UInt32(rule.table))
+        if let s = rule.suppressPrefixLength { m.attribute(A.suppressPrefixLength, uint32: UInt32(s)) }
+        if rule.l3MasterDevice { m.attribute(A.l3MasterDevice, [1]) }
+        if let u = rule.users { m.attribute(A.uidRange, HostOrder.bytes(u.start) + HostOrder.bytes(u.end)) }
+        if let p = rule.ipProtocol { m.attribute(A.ipProtocol, [p]) }
+        if let p = rule.sourcePorts { m.attribute(A.sourcePortRange, HostOrder.bytes(p.start) + HostOrder.bytes(p.end)) }
+        if let p = rule.destinationPorts { m.attribute(A.destinationPortRange, HostOrder.bytes(p.start) + HostOrder.bytes(p.end)) }
         return m
-    }
-
-    /// A dumped rule, when it has ec2net's shape within ec2net's range.
-    static func parse(_ reply: NetlinkReply) -> PolicyRule? { KernelDumpDecoder.rule(reply).flatMap(owned) }
-
-    static func owned(_ r: KernelSnapshot.Rule) -> PolicyRule? {
-        PolicyRouting.ownedTables.contains(r.priority) ? r.policyRule : nil
     }
 }

@@ -49,18 +49,46 @@ public enum RTNetlink {
     public enum RouteAttribute {
         public static let destination: UInt16 = 1  // RTA_DST
         public static let outputInterface: UInt16 = 4  // RTA_OIF
+        public static let gateway: UInt16 = 5      // RTA_GATEWAY
         public static let priority: UInt16 = 6     // RTA_PRIORITY (the metric)
         public static let table: UInt16 = 15       // RTA_TABLE
     }
 
     /// Attributes after struct fib_rule_hdr.
     public enum RuleAttribute {
+        public static let destination: UInt16 = 1  // FRA_DST
         public static let source: UInt16 = 2       // FRA_SRC
+        public static let incomingInterface: UInt16 = 3  // FRA_IIFNAME
+        public static let gotoTarget: UInt16 = 4   // FRA_GOTO
         public static let priority: UInt16 = 6     // FRA_PRIORITY
+        public static let firewallMark: UInt16 = 10  // FRA_FWMARK
+        public static let suppressPrefixLength: UInt16 = 14  // FRA_SUPPRESS_PREFIXLEN
         public static let table: UInt16 = 15       // FRA_TABLE
+        public static let firewallMask: UInt16 = 16  // FRA_FWMASK
+        public static let outgoingInterface: UInt16 = 17  // FRA_OIFNAME
+        public static let pad: UInt16 = 18         // FRA_PAD (alignment only)
+        public static let l3MasterDevice: UInt16 = 19  // FRA_L3MDEV
+        public static let uidRange: UInt16 = 20    // FRA_UID_RANGE
+        public static let protocolOrigin: UInt16 = 21  // FRA_PROTOCOL (who added it; not a selector)
+        public static let ipProtocol: UInt16 = 22  // FRA_IP_PROTO
+        public static let sourcePortRange: UInt16 = 23  // FRA_SPORT_RANGE
+        public static let destinationPortRange: UInt16 = 24  // FRA_DPORT_RANGE
     }
+
+    /// fib_rule_hdr.action
+    public enum RuleAction {
+        public static let toTable: UInt8 = 1       // FR_ACT_TO_TBL
+        public static let goto: UInt8 = 2          // FR_ACT_GOTO
+        public static let nop: UInt8 = 3           // FR_ACT_NOP
+        public static let blackhole: UInt8 = 6     // FR_ACT_BLACKHOLE
+        public static let unreachable: UInt8 = 7   // FR_ACT_UNREACHABLE
+        public static let prohibit: UInt8 = 8      // FR_ACT_PROHIBIT
+    }
+
+    /// fib_rule_hdr.flags: the one that is a selector (the others are the
+    /// kernel's state: permanent, unresolved goto, detached iif/oif).
+    public static let ruleInvert: UInt32 = 0x2     // FIB_RULE_INVERT
 
     public static let mainTable: UInt8 = 254       // RT_TABLE_MAIN
     public static let unicastRoute: UInt8 = 1      // RTN_UNICAST
-    public static let ruleActionToTable: UInt8 = 1 // FR_ACT_TO_TBL
 }

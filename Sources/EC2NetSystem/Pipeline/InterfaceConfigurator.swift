@@ -10,6 +10,7 @@ public final class InterfaceConfigurator {
     private let paths: Paths
     private let links: LinkControl?
     private let deviceMap: DeviceMapStore
+    private let ledger: RuleLedger
     private let log: Log
 
     public init(configuration: Configuration, paths: Paths, links: LinkControl?, log: Log) throws(FileError) {
@@ -19,6 +20,7 @@ public final class InterfaceConfigurator {
         self.log = log
         tree = try GeneratedTree(path: paths.networkdRuntime, pending: PendingReload(runDirectory: paths.runtime))
         deviceMap = DeviceMapStore(paths: paths)
+        ledger = RuleLedger(paths: paths)
     }
 
     /// The management decision before IMDS (ManagementDecision: Manage=,
@@ -58,7 +60,13 @@ public final class InterfaceConfigurator {
             return outcome
         }
         let files = NetworkdRenderer.render(m, interface: interface, configuration: configuration)
-        let change = try InterfaceLock.holding(m.mac, paths: paths) { () throws(FileError) in try tree.apply(files, mac: m.mac) }
+        let change = try InterfaceLock.holding(m.mac, paths: paths) { () throws(FileError) in
+            // The rules are on record before networkd can see the file that asks for them.
+            try ledger.holding { () throws(FileError) in
+                try ledger.record(files)
+                return try tree.apply(files, mac: m.mac)
+            }
+        }
         do {
             if try deviceMap.record(m) { log.info("\(interface): recorded \(m.mac) as \(m.index) in \(paths.deviceMap)") }
         } catch {

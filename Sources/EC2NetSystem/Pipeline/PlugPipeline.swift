@@ -101,7 +101,7 @@ public final class PlugPipeline {
             return .done(outcome)
         }
         if case .done(let o) = result, o.changedFiles, let rules {
-            StaleRuleCleaner(tree: configurator.tree, rules: rules, log: log).clean()
+            StaleRuleCleaner(paths: paths, rules: rules, log: log).clean()
         }
         return result
     }

@@ -93,7 +93,7 @@ public final class ScanPipeline {
             if report.changedFiles { try scope.filesChanged() }
             return report
         }
-        if let rules { StaleRuleCleaner(tree: configurator.tree, rules: rules, log: log).clean() }
+        if let rules { StaleRuleCleaner(paths: paths, rules: rules, log: log).clean() }
         // Judged after this scan's own reload (if any) took effect, so a
         // normal boot does not report the moment before the primary's route.
         if options.checkDefaultRoute, let routes,

@@ -1,55 +1,64 @@
 import EC2NetCore
 
-/// Removes kernel rules of ec2net's shape that no generated file wants:
-/// what networkd would have removed had it been allowed to manage foreign
-/// rules (it is not, so that other tools' rules survive its reloads).
+/// Removes the kernel rules ec2net can show are its own and wanted by no
+/// one: what networkd would have removed had it been allowed to manage
+/// foreign rules (it is not, so that other tools' rules survive its
+/// reloads). A rule goes only when
+/// - the ledger lists it: one of ec2net's generated files asked for it in this boot,
+/// - no configuration networkd loads asks for it now (ec2net's files, an
+///   admin's copy of one, any drop-in),
+/// - the kernel holds exactly that rule (every selector, the action).
+/// Every other rule, whatever its priority, is someone else's. A rule
+/// deleted or already gone leaves the ledger; one whose deletion failed stays.
 public struct StaleRuleCleaner {
-    private let tree: GeneratedTree
+    private let ledger: RuleLedger
+    private let configuration: NetworkdRuleRequests
     private let rules: RuleTable
     private let log: Log
 
-    public init(tree: GeneratedTree, rules: RuleTable, log: Log) {
-        self.tree = tree
+    public init(paths: Paths, rules: RuleTable, log: Log) {
+        ledger = RuleLedger(paths: paths)
+        configuration = NetworkdRuleRequests(paths: paths)
         self.rules = rules
         self.log = log
     }
 
     /// Logs each rule removed; a failure is a warning, never fatal (the
-    /// config itself is in place; the next run tries again).
+    /// config itself is in place; the next run tries again). Any doubt
+    /// (unreadable ledger or configuration, no rule dump): nothing is deleted.
     public func clean() {
         do {
-            for r in try staleRules() {
-                do {
-                    try rules.delete(r)
-                    log.info("removed stale rule \(r)")
-                } catch {
-                    log.warning("stale rule \(r): \(error)")
-                }
-            }
+            try ledger.holding { () throws(FileError) in try cleanLocked() }
         } catch {
-            log.warning("stale rule cleanup: \(error)")
+            log.warning("stale rule cleanup: \(error); no rule removed")
         }
     }
 
-    enum Failure: Error, CustomStringConvertible {
-        case file(FileError)
-        case netlink(NetlinkError)
-
-        var description: String {
-            switch self {
-            case .file(let e): return e.description
-            case .netlink(let e): return e.description
+    private func cleanLocked() throws(FileError) {
+        let recorded: [RuleLedger.Entry]
+        do { recorded = try ledger.entries() } catch {
+            log.warning("stale rule cleanup: \(error); no rule removed")
+            return
+        }
+        guard !recorded.isEmpty else { return }
+        let wanted = try configuration.requests()
+        let kernel: [PolicyRule]
+        do { kernel = try rules.rules() } catch {
+            log.warning("stale rule cleanup: \(error); no rule removed")
+            return
+        }
+        var kept: [RuleLedger.Entry] = []
+        for entry in recorded {
+            if wanted.contains(where: { $0.asks(for: entry.rule) }) { kept.append(entry); continue }
+            guard kernel.contains(entry.rule) else { continue }
+            do {
+                try rules.delete(entry.rule)
+                log.info("removed stale rule \(entry.rule)")
+            } catch {
+                log.warning("stale rule \(entry.rule): \(error)")
+                kept.append(entry)
             }
         }
-    }
-
-    func staleRules() throws(Failure) -> [PolicyRule] {
-        var wanted = Set<PolicyRule>()
-        do {
-            for f in try tree.owned() {
-                if let text = try tree.directory.read(f.name) { wanted.formUnion(PolicyRule.rules(inGeneratedFile: text)) }
-            }
-        } catch { throw .file(error) }
-        do { return try rules.ownedRules().filter { !wanted.contains($0) } } catch { throw .netlink(error) }
+        if kept != recorded { try ledger.replace(with: kept) }
     }
 }

@@ -61,7 +61,7 @@ public final class UnplugPipeline {
             try scope.filesChanged()
             return .removed(removed)
         }
-        if case .removed = result, let rules { StaleRuleCleaner(tree: tree, rules: rules, log: log).clean() }
+        if case .removed = result, let rules { StaleRuleCleaner(paths: paths, rules: rules, log: log).clean() }
         return result
     }
 }
