@@ -11,16 +11,21 @@ public final class InterfaceConfigurator {
     private let links: LinkControl?
     private let deviceMap: DeviceMapStore
     private let admin: AdminNetworkFiles
+    private let identities: LinkIdentityReading?
     private let log: Log
 
-    public init(configuration: Configuration, paths: Paths, links: LinkControl?, log: Log) throws(FileError) {
+    /// - Parameter identities: what networkd knows of a link, for the admin
+    ///   claim; nil: the name and MAC only.
+    public init(configuration: Configuration, paths: Paths, links: LinkControl?, identities: LinkIdentityReading? = nil,
+                log: Log) throws(FileError) {
         self.configuration = configuration
+        self.identities = identities
         self.paths = paths
         self.links = links
         self.log = log
         tree = try GeneratedTree(path: paths.networkdRuntime)
         deviceMap = DeviceMapStore(paths: paths)
-        admin = AdminNetworkFiles(directory: paths.adminNetworkd)
+        admin = AdminNetworkFiles(paths: paths)
     }
 
     /// Checks that need no IMDS: Manage=none, an excluded MAC, an admin file.
@@ -30,10 +35,14 @@ public final class InterfaceConfigurator {
         if let reason = configuration.exclusionReason(mac: mac, interfaceID: nil, index: nil, isPrimary: true) {
             return .excluded(reason: reason, removed: try remove(mac: mac))
         }
-        if let file = admin.claimant(mac: mac, interface: interface) {
+        if let file = try admin.claimant(try identity(interface, mac)) {
             return .adminOwned(file: file, removed: try remove(mac: mac))
         }
         return nil
+    }
+
+    private func identity(_ interface: String, _ mac: MACAddress) throws(FileError) -> LinkIdentity {
+        try identities?.identity(of: interface) ?? LinkIdentity(name: interface, mac: mac)
     }
 
     /// Writes the config for a snapshot taken by the caller.
@@ -43,6 +52,10 @@ public final class InterfaceConfigurator {
         }
         guard m.hasAnyAddress else {
             return .noAddresses(removed: try remove(mac: m.mac))
+        }
+        // networkd will also match on the altnames ec2net is about to add.
+        if let file = try admin.claimant(try identity(interface, m.mac).adding(altNames: altNames(m))) {
+            return .adminOwned(file: file, removed: try remove(mac: m.mac))
         }
         let files = NetworkdRenderer.render(m, interface: interface, configuration: configuration)
         let change = try InterfaceLock.holding(m.mac, paths: paths) { () throws(FileError) in try tree.apply(files, mac: m.mac) }
@@ -57,10 +70,7 @@ public final class InterfaceConfigurator {
 
     private func addAltNames(interface: String, metadata m: InterfaceMetadata) {
         guard let links else { return }
-        var names: [String] = []
-        if let id = m.interfaceID { names.append(id.description) }
-        names.append("device-number-\(m.index.device).\(m.index.card)")
-        for name in names {
+        for name in altNames(m) {
             do {
                 switch try links.addAltName(name, interface: interface) {
                 case .added: log.info("\(interface): added altname \(name)")
@@ -71,6 +81,14 @@ public final class InterfaceConfigurator {
                 log.warning("\(interface): altname \(name): \(error)")
             }
         }
+    }
+
+    /// The altnames ec2net gives an ENI: `eni-…` and `device-number-D.C`.
+    private func altNames(_ m: InterfaceMetadata) -> [String] {
+        var names: [String] = []
+        if let id = m.interfaceID { names.append(id.description) }
+        names.append("device-number-\(m.index.device).\(m.index.card)")
+        return names
     }
 
     /// Removes everything generated for a MAC (unplug, exclusion, stale config).

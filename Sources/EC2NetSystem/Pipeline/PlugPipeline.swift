@@ -73,8 +73,9 @@ public final class PlugPipeline {
 
         let configurator: InterfaceConfigurator
         do {
-            configurator = try InterfaceConfigurator(configuration: configuration, paths: paths,
-                                                     links: links, log: log)
+            configurator = try InterfaceConfigurator(configuration: configuration, paths: paths, links: links,
+                                                     identities: KernelLinkIdentityReader.forHost(sysfs: sysfs, paths: paths),
+                                                     log: log)
         } catch { throw .file(error) }
         let result = try ReloadScope.run(paths: paths, reloader: reloader, clock: clock, log: log) {
             scope throws(PipelineError) -> Result in
