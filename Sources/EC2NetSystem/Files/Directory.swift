@@ -76,7 +76,8 @@ public final class Directory {
         let f = ec2net_openat(fd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (followingSymlink ? 0 : O_NOFOLLOW), 0)
         if f < 0 {
             if errno == ENOENT { return nil }
-            if errno == ELOOP { throw .foreign(path: "\(path)/\(name)") }
+            // ELOOP without following: a symlink where ec2net's file should be.
+            if errno == ELOOP && !followingSymlink { throw .foreign(path: "\(path)/\(name)") }
             throw .operation("open", path: "\(path)/\(name)", errno: errno)
         }
         defer { close(f) }
