@@ -1,13 +1,15 @@
 """Issue 20: ec2net's [Match] verdict is networkd's, case by case.
 
 Each case of match_corpus/cases.jsonl (generated, seeded, committed: see
-match_corpus/generate.py) is installed as the admin file
-/etc/systemd/network/01-case.network (with its drop-ins) on the simulated
-instance, with ec2net out of the way (Manage=none: it writes nothing);
-after `networkctl reload`, networkd's verdict for each link is whether it
-reports that file as the link's network file (`networkctl --json=short
-status`, NetworkFile), and the product's verdict is match-oracle's (a
-test-only executable: the product's AdminNetworkFiles and
+match_corpus/generate.py) is installed as an admin file in
+/etc/systemd/network (with its drop-ins), named for the case
+(01-case-NNN.network), with a catch-all `Name=*` file after it
+(02-rest-NNN.network), on the simulated instance with ec2net out of the way
+(Manage=none: it writes nothing). After `networkctl reload`, networkd's
+verdict for each link is whether it reports the case's file as the link's
+network file (`networkctl --json=short status`, NetworkFile; the per-case
+names say when networkd has picked again). The product's verdict is
+match-oracle's (a test-only executable: the product's AdminNetworkFiles and
 KernelLinkIdentityReader, run in the instance's namespaces). They must agree
 for every case and every link.
 """
