@@ -4,7 +4,9 @@ import EC2NetCore
 /// What networkd knows of a link when it picks its .network file
 /// (LinkIdentity), read from the kernel and udev's database.
 public protocol LinkIdentityReading: AnyObject {
-    func identity(of interface: String) throws(FileError) -> LinkIdentity
+    /// nil when no such link exists (it went away): there is nothing for
+    /// networkd to match then.
+    func identity(of interface: String) throws(FileError) -> LinkIdentity?
 }
 
 /// Reads a LinkIdentity the way networkd 252 gathers it
@@ -38,11 +40,12 @@ public final class KernelLinkIdentityReader: LinkIdentityReading {
         return KernelLinkIdentityReader(sysfs: sysfs, paths: paths, channel: channel)
     }
 
-    public func identity(of interface: String) throws(FileError) -> LinkIdentity {
+    public func identity(of interface: String) throws(FileError) -> LinkIdentity? {
         var link = LinkIdentity(name: interface)
-        let uevent = try KernelLinkIdentityReader.keyValues(read(sysfs.path(interface, "uevent")))
+        guard let ueventText = try read(sysfs.path(interface, "uevent")) else { return nil }
+        let uevent = KernelLinkIdentityReader.keyValues(ueventText)
         if let channel {
-            try readNetlink(interface, channel, into: &link)
+            guard try readNetlink(interface, channel, into: &link) else { return nil }
             link.permanentMAC = KernelLinkIdentityReader.permanentAddress(interface)
             var buffer = [CChar](repeating: 0, count: 64)
             if ec2net_ethtool_driver(interface, &buffer, buffer.count) == 0 {
@@ -73,12 +76,14 @@ public final class KernelLinkIdentityReader: LinkIdentityReading {
         return link
     }
 
-    private func readNetlink(_ interface: String, _ channel: NetlinkChannel, into link: inout LinkIdentity) throws(FileError) {
+    /// False when the kernel has no such link (ENODEV).
+    private func readNetlink(_ interface: String, _ channel: NetlinkChannel, into link: inout LinkIdentity) throws(FileError) -> Bool {
         var m = NetlinkMessage(type: RTNetlink.MessageType.getLink, flags: RTNetlink.Flag.request,
                                sequence: channel.nextSequence(), header: InterfaceInfoMessage(family: UInt8(AF_UNSPEC)))
         m.attribute(RTNetlink.LinkAttribute.name, string: interface)
         let reply: NetlinkReply
         do { reply = try channel.single(m, operation: "get link \(interface)") } catch {
+            if error.errnoValue == ENODEV { return false }
             throw .operation("RTM_GETLINK", path: interface, errno: error.errnoValue)
         }
         for a in reply.attributes(after: InterfaceInfoMessage.self) {
@@ -95,6 +100,7 @@ public final class KernelLinkIdentityReader: LinkIdentityReading {
             default: break
             }
         }
+        return true
     }
 
     static func permanentAddress(_ interface: String) -> MACAddress? {

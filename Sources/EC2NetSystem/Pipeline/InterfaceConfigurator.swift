@@ -42,6 +42,7 @@ public final class InterfaceConfigurator {
     }
 
     private func identity(_ interface: String, _ mac: MACAddress) throws(FileError) -> LinkIdentity {
+        // A link that went away meanwhile: judged by its name and MAC.
         try identities?.identity(of: interface) ?? LinkIdentity(name: interface, mac: mac)
     }
 

@@ -20,7 +20,10 @@ let reader = KernelLinkIdentityReader.forHost(sysfs: Sysfs(root: "/sys"), paths:
 do {
     let match = try AdminNetworkFiles(paths: paths).match(of: args[1])
     for name in args[2...] {
-        let link = try reader.identity(of: name)
+        guard let link = try reader.identity(of: name) else {
+            print("match-oracle: no link \(name)")
+            exit(1)
+        }
         let selects = match?.selects(link) ?? false
         let claims = match?.claims(link) ?? false
         print("\(name) selects=\(selects ? 1 : 0) claims=\(claims ? 1 : 0)")
