@@ -40,4 +40,12 @@ final class LinkIdentityReaderTests: XCTestCase {
         XCTAssertEqual(try reader.identity(of: "br0")?.type, "bridge")
         XCTAssertNil(try reader.identity(of: "eth9"))
     }
+
+    /// The integration harness's sysfs has no uevent: the link is there all the same.
+    func testALinkWithoutUeventIsStillALink() throws {
+        let host = try FakeHost(self)
+        try host.addLink("eth1", mac: "02:00:00:00:00:02")
+        let reader = KernelLinkIdentityReader(sysfs: host.sysfs, paths: host.paths, channel: nil)
+        XCTAssertEqual(try reader.identity(of: "eth1")?.mac, try MACAddress(parsing: "02:00:00:00:00:02"))
+    }
 }

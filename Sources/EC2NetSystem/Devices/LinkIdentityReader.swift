@@ -42,8 +42,12 @@ public final class KernelLinkIdentityReader: LinkIdentityReading {
 
     public func identity(of interface: String) throws(FileError) -> LinkIdentity? {
         var link = LinkIdentity(name: interface)
-        guard let ueventText = try read(sysfs.path(interface, "uevent")) else { return nil }
-        let uevent = KernelLinkIdentityReader.keyValues(ueventText)
+        let directory = sysfs.path(interface, "")
+        if access(directory, F_OK) != 0 {
+            if errno == ENOENT { return nil }
+            throw .operation("access", path: directory, errno: errno)
+        }
+        let uevent = KernelLinkIdentityReader.keyValues(try read(sysfs.path(interface, "uevent")))
         if let channel {
             guard try readNetlink(interface, channel, into: &link) else { return nil }
             link.permanentMAC = KernelLinkIdentityReader.permanentAddress(interface)
