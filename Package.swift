@@ -37,6 +37,14 @@ let package = Package(
             swiftSettings: sizeOptimised,
             linkerSettings: strippedLink
         ),
+        // Test-only (not a product, not packaged): prints the product's
+        // [Match] verdict for the differential test against networkd
+        // (Tests/e2e/test_match_differential.py).
+        .executableTarget(
+            name: "match-oracle",
+            dependencies: ["EC2NetCore", "EC2NetSystem", "CLinux"],
+            path: "Tests/tools/match-oracle"
+        ),
         .testTarget(
             name: "EC2NetCoreTests",
             dependencies: ["EC2NetCore"],

@@ -73,4 +73,32 @@ static inline int ec2net_ethtool_driver(const char *ifname, char *out, size_t le
     return 0;
 }
 
+
+/// The permanent hardware address (ETHTOOL_GPERMADDR), as networkd's
+/// ethtool_get_permanent_hw_addr() asks for it: the number of bytes written
+/// to `out`, 0 when the kernel reports none or all zeros (veth), -1 with
+/// errno set when the request fails.
+static inline int ec2net_ethtool_permanent_address(const char *ifname, unsigned char *out, size_t length) {
+    struct { struct ethtool_perm_addr addr; unsigned char space[32]; } data;
+    struct ifreq request;
+    int fd, rc, e;
+    size_t i, nonzero = 0;
+    if (strlen(ifname) >= sizeof(request.ifr_name)) { errno = EINVAL; return -1; }
+    memset(&data, 0, sizeof(data));
+    memset(&request, 0, sizeof(request));
+    data.addr.cmd = ETHTOOL_GPERMADDR;
+    data.addr.size = sizeof(data.space);
+    strncpy(request.ifr_name, ifname, sizeof(request.ifr_name) - 1);
+    request.ifr_data = (void *)&data;
+    fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    rc = ioctl(fd, SIOCETHTOOL, &request);
+    e = errno;
+    close(fd);
+    if (rc != 0) { errno = e; return -1; }
+    if (data.addr.size > sizeof(data.space) || data.addr.size > length) return 0;
+    for (i = 0; i < data.addr.size; i++) { out[i] = data.addr.data[i]; nonzero |= data.addr.data[i]; }
+    return nonzero ? (int)data.addr.size : 0;
+}
+
 #endif

@@ -60,6 +60,7 @@ enum ExitCode: Int32, CaseIterable, Comparable {
     static func of(_ error: PipelineError) -> ExitCode {
         switch error {
         case .metadata(let e): return of(e)
+        case .file(.unreadableConfiguration): return .configuration
         case .file: return .cannotWrite
         case .configuration: return .configuration
         case .interfaceState: return .software

@@ -11,10 +11,15 @@ public final class InterfaceConfigurator {
     private let links: LinkControl?
     private let deviceMap: DeviceMapStore
     private let ledger: RuleLedger
+    private let identities: LinkIdentityReading?
     private let log: Log
 
-    public init(configuration: Configuration, paths: Paths, links: LinkControl?, log: Log) throws(FileError) {
+    /// - Parameter identities: what networkd knows of a link, for the admin
+    ///   claim; nil: the name and MAC only.
+    public init(configuration: Configuration, paths: Paths, links: LinkControl?, identities: LinkIdentityReading? = nil,
+                log: Log) throws(FileError) {
         self.configuration = configuration
+        self.identities = identities
         self.paths = paths
         self.links = links
         self.log = log
@@ -27,16 +32,25 @@ public final class InterfaceConfigurator {
     /// the driver, a temporary name, an admin's file, Exclude= by MAC).
     /// The admin's file claiming the interface is read here, at the edge,
     /// and only when the decision gets that far.
-    public static func decide(_ subject: ManagementDecision.Subject, configuration: Configuration,
-                              paths: Paths) throws(FileError) -> ManagementDecision.Reason? {
+    public static func decide(_ subject: ManagementDecision.Subject, configuration: Configuration, paths: Paths,
+                              identities: LinkIdentityReading?,
+                              addingAltNames: [String] = []) throws(FileError) -> ManagementDecision.Reason? {
         try ManagementDecision.decide(subject, configuration: configuration) { () throws(FileError) in
             guard let name = subject.name else { return nil }
-            return AdminNetworkFiles(directory: paths.adminNetworkd).claimant(mac: subject.mac, interface: name)
+            // A link that went away meanwhile: judged by its name and MAC.
+            let link = try identities?.identity(of: name) ?? LinkIdentity(name: name, mac: subject.mac)
+            do throws(FileError) { return try AdminNetworkFiles(paths: paths).claimant(link.adding(altNames: addingAltNames)) } catch {
+                throw error.asConfiguration
+            }
         }
     }
 
-    public func decide(_ subject: ManagementDecision.Subject) throws(FileError) -> ManagementDecision.Reason? {
-        try InterfaceConfigurator.decide(subject, configuration: configuration, paths: paths)
+    /// - Parameter addingAltNames: the altnames ec2net is about to add
+    ///   (networkd will match on them too).
+    public func decide(_ subject: ManagementDecision.Subject,
+                       addingAltNames: [String] = []) throws(FileError) -> ManagementDecision.Reason? {
+        try InterfaceConfigurator.decide(subject, configuration: configuration, paths: paths, identities: identities,
+                                         addingAltNames: addingAltNames)
     }
 
     /// What ec2net does when it leaves an interface alone: removes its stale
@@ -54,8 +68,10 @@ public final class InterfaceConfigurator {
 
     /// Writes the config for a snapshot taken by the caller.
     public func commit(interface: String, metadata m: InterfaceMetadata) throws(FileError) -> ConfigureOutcome {
-        // The same decision as before IMDS, now with what IMDS said.
-        if let reason = try decide(ManagementDecision.Subject(mac: m.mac, name: interface).knowing(m)),
+        // The same decision as before IMDS, now with what IMDS said, and
+        // the claim judged with the altnames ec2net is about to add.
+        if let reason = try decide(ManagementDecision.Subject(mac: m.mac, name: interface).knowing(m),
+                                   addingAltNames: altNames(m)),
            let outcome = try stepAside(reason, mac: m.mac) {
             return outcome
         }
@@ -78,10 +94,7 @@ public final class InterfaceConfigurator {
 
     private func addAltNames(interface: String, metadata m: InterfaceMetadata) {
         guard let links else { return }
-        var names: [String] = []
-        if let id = m.interfaceID { names.append(id.description) }
-        names.append("device-number-\(m.index.device).\(m.index.card)")
-        for name in names {
+        for name in altNames(m) {
             do {
                 switch try links.addAltName(name, interface: interface) {
                 case .added: log.info("\(interface): added altname \(name)")
@@ -92,6 +105,14 @@ public final class InterfaceConfigurator {
                 log.warning("\(interface): altname \(name): \(error)")
             }
         }
+    }
+
+    /// The altnames ec2net gives an ENI: `eni-…` and `device-number-D.C`.
+    private func altNames(_ m: InterfaceMetadata) -> [String] {
+        var names: [String] = []
+        if let id = m.interfaceID { names.append(id.description) }
+        names.append("device-number-\(m.index.device).\(m.index.card)")
+        return names
     }
 
     /// Removes everything generated for a MAC (unplug, exclusion, stale config).

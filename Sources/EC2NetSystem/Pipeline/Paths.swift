@@ -11,6 +11,12 @@ public struct Paths: Sendable {
 
     public var networkdRuntime: String { root + "/run/systemd/network" }
     public var adminNetworkd: String { root + "/etc/systemd/network" }
+    /// Where networkd looks for a .network file's drop-ins
+    /// (`NAME.network.d/*.conf`), highest priority first: NETWORK_DIRS,
+    /// CONF_PATHS("systemd/network") in systemd 252.
+    public var networkdDirectories: [String] {
+        ["/etc", "/run", "/usr/local/lib", "/usr/lib"].map { root + $0 + "/systemd/network" }
+    }
     public var runtime: String { root + "/run/ec2net" }
     public var state: String { root + "/var/lib/ec2net" }
     public var deviceMap: String { state + "/interfaces" }

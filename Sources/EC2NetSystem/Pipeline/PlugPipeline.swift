@@ -54,8 +54,9 @@ public final class PlugPipeline {
             return .gone
         }
         let subject = ManagementDecision.Subject(mac: mac, name: interface, isENI: isENI)
+        let identities = KernelLinkIdentityReader.forHost(sysfs: sysfs, paths: paths)
         let reason = try PipelineError.files { () throws(FileError) in
-            try InterfaceConfigurator.decide(subject, configuration: configuration, paths: paths)
+            try InterfaceConfigurator.decide(subject, configuration: configuration, paths: paths, identities: identities)
         }
         let handover = RenameHandover(paths: paths, sysfs: sysfs, log: log)
         switch reason {
@@ -79,8 +80,9 @@ public final class PlugPipeline {
 
         let configurator: InterfaceConfigurator
         do {
-            configurator = try InterfaceConfigurator(configuration: configuration, paths: paths,
-                                                     links: links, log: log)
+            configurator = try InterfaceConfigurator(configuration: configuration, paths: paths, links: links,
+                                                     identities: identities,
+                                                     log: log)
         } catch { throw .file(error) }
         let result = try ReloadScope.run(paths: paths, reloader: reloader, clock: clock, log: log) {
             scope throws(PipelineError) -> Result in

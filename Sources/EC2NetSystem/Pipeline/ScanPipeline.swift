@@ -69,7 +69,8 @@ public final class ScanPipeline {
             return Report()
         }
         let configurator = try PipelineError.files { () throws(FileError) in
-            try InterfaceConfigurator(configuration: configuration, paths: paths, links: links, log: log)
+            try InterfaceConfigurator(configuration: configuration, paths: paths, links: links,
+                                      identities: KernelLinkIdentityReader.forHost(sysfs: sysfs, paths: paths), log: log)
         }
         // A list that cannot be taken completely is no list: nothing is
         // configured or removed on it (only ENOENT is absent).

@@ -18,10 +18,12 @@ public final class StatusInspection {
     private let metadata: MetadataReader?
     private let kernel: KernelStateReader
     private let otherManagers: OtherManagerDetector?
+    private let identities: LinkIdentityReading?
 
     /// - Parameter metadata: nil for `--no-imds`.
     public init(configuration: Configuration, paths: Paths, devices: DeviceEnumerator, metadata: MetadataReader?,
-                kernel: KernelStateReader, otherManagers: OtherManagerDetector?) {
+                kernel: KernelStateReader, otherManagers: OtherManagerDetector?, identities: LinkIdentityReading? = nil) {
+        self.identities = identities
         self.configuration = configuration
         self.paths = paths
         self.devices = devices
@@ -53,7 +55,7 @@ public final class StatusInspection {
 
         var macs: [MACAddress] = present.map { $0.mac }
         for mac in listed + files.map({ $0.mac }) where !macs.contains(mac) { macs.append(mac) }
-        let admin = AdminNetworkFiles(directory: paths.adminNetworkd)
+        let admin = AdminNetworkFiles(paths: paths)
         var interfaces: [StatusEvidence.Interface] = []
         for mac in macs {
             let name = present.first { $0.mac == mac }?.name
@@ -61,7 +63,10 @@ public final class StatusInspection {
             var i = StatusEvidence.Interface(mac: mac, name: name, mapEntry: map[mac],
                                              generatedFiles: own.map { GeneratedFile(name: $0.name, contents: $0.contents) })
             if let name {
-                i.adminClaim = admin.claimant(mac: mac, interface: name)
+                // Unreadable admin configuration is reported as the claim it
+                // may be: ec2-plug would refuse to act on it too.
+                do { i.adminClaim = try admin.claimant(try identities?.identity(of: name) ?? LinkIdentity(name: name, mac: mac)) }
+                catch { i.adminClaim = "unreadable: \(error)" }
                 i.otherManager = otherManagers?.manager(of: name)
             }
             if let metadata, case .read = imds {

@@ -16,7 +16,8 @@ enum Status {
             let kernel = NetlinkKernelState(channel: NetlinkChannel(transport: try NetlinkSocket()))
             let inspection = StatusInspection(configuration: edges.configuration, paths: edges.paths, devices: edges.devices,
                                               metadata: invocation.noIMDS ? nil : edges.metadata, kernel: kernel,
-                                              otherManagers: OtherManagerDetector(paths: edges.paths, sysfs: edges.sysfs))
+                                              otherManagers: OtherManagerDetector(paths: edges.paths, sysfs: edges.sysfs),
+                                              identities: KernelLinkIdentityReader.forHost(sysfs: edges.sysfs, paths: edges.paths))
             result = try inspection.gather()
         } catch {
             throw .kernelUnreadable(error)

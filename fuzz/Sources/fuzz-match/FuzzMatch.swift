@@ -1,7 +1,7 @@
 import EC2NetCore
 import FuzzSupport
 
-// An administrator's .network file -> NetworkMatch(parsing:) -> claims().
+// An administrator's .network file -> NetworkMatch(parsing:) -> claims(LinkIdentity).
 // Input: [6 MAC bytes][name length][name bytes (interface name, <= 15)]
 // then the file text.
 // Properties: no trap (fnmatch included); no pattern is empty or spans
@@ -21,30 +21,33 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = input.rest()
     let text = String(decoding: bytes, as: UTF8.self)
 
+    let link = LinkIdentity(name: name, mac: mac)
     let match = NetworkMatch(parsing: text)
-    let claimed = match.claims(mac: mac, interface: name)
+    let claimed = match.claims(link)
     if claimed {
-        Fuzz.check(match.selects(mac: mac, interface: name), "match-claim-selects", "\(mac) \(Fuzz.show(name))")
-        let named = match.macs.positive.contains(mac) || match.permanentMACs.positive.contains(mac)
-            || match.names.positive.contains { $0 == name && !$0.contains(where: { "*?[".contains($0) }) }
+        Fuzz.check(match.selects(link), "match-claim-selects", "\(mac) \(Fuzz.show(name))")
+        let named = match.hardwareAddresses.contains(mac.bytes) || match.permanentHardwareAddresses.contains(mac.bytes)
+            || match.names.contains { $0 == name && !$0.contains(where: { "*?[\\".contains($0) }) }
         Fuzz.check(named, "match-claim-specific", "claims \(Fuzz.show(name)) without naming it: \(Fuzz.show(text))")
     }
-    if match.macs.positive.contains(mac), !match.macs.negative.contains(mac), !match.permanentMACs.isSet, !match.names.isSet {
+    if match.loads, match.hardwareAddresses.contains(mac.bytes), match.permanentHardwareAddresses.isEmpty,
+       match.names.isEmpty, match.drivers.isEmpty, match.types.isEmpty, match.kinds.isEmpty, match.paths.isEmpty,
+       match.properties.isEmpty, match.wlanInterfaceTypes.isEmpty, match.ssids.isEmpty, match.bssids.isEmpty {
         Fuzz.check(claimed, "match-mac", "\(mac) listed but not claimed")
     }
-    for p in match.names.positive + match.names.negative {
+    for p in match.names {
         Fuzz.check(!p.isEmpty, "match-pattern", Fuzz.show(p))
         Fuzz.check(!p.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }), "match-crlf", "pattern spans lines: \(Fuzz.show(p))")
         guard !p.hasPrefix("!") else { continue }
         let one = NetworkMatch(parsing: "[Match]\nName=\(p)\n")
         let negated = NetworkMatch(parsing: "[Match]\nName=!\(p)\n")
-        Fuzz.check(!(one.selects(mac: mac, interface: name) && negated.selects(mac: mac, interface: name)),
+        Fuzz.check(!(one.selects(link) && negated.selects(link)),
                    "match-negation", "\(Fuzz.show(p)) and its negation both select \(Fuzz.show(name))")
     }
 
     if !bytes.contains(13) && bytes.contains(10) {
         let crlf = NetworkMatch(parsing: text.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\r\n"))
-        Fuzz.check(crlf == match && crlf.claims(mac: mac, interface: name) == claimed, "match-crlf",
+        Fuzz.check(crlf == match && crlf.claims(link) == claimed, "match-crlf",
                    "LF and CR LF files differ for \(mac) \(Fuzz.show(name)): \(Fuzz.show(text))")
     }
     return 0
