@@ -12,6 +12,9 @@
 #                                       code linked dynamically against glibc (libc
 #                                       only), for comparison (README "Size and memory")
 #   EMBEDDED_LDFLAGS="-Xlinker ..."     extra link flags for the glibc build
+#   ARCH=aarch64                        the musl build for another architecture
+#                                       (cross: .build/embedded-musl-aarch64; the
+#                                       glibc comparison build is this machine's only)
 #
 # The same sources build with SwiftPM in the normal mode for `swift test`,
 # the fuzzers, and as a fallback (`make release-swiftpm`).
