@@ -42,8 +42,9 @@ EMBEDDED_STDLIB := $(dir $(shell command -v $(SWIFTC)))../lib/swift/embedded
 # (same data layout, long and pointers 64-bit, unsigned char and wchar_t,
 # same struct layout and variadic convention: `clang -dM -E` of the two
 # triples differs only in __linux__/__unix__, __PIC__/__PIE__,
-# __WINT_TYPE__ (musl defines wint_t itself) and __NO_MATH_ERRNO__, none of
-# which musl's or the kernel's headers used here test); the C declarations
+# __WINT_TYPE__ (musl defines wint_t itself) and __NO_MATH_ERRNO__, and
+# shim.h with musl's and the kernel's headers preprocesses to the same bytes
+# for both: Tests/packaging/test_cross_arch.py); the C declarations
 # are musl's for aarch64, and the link is aarch64 musl-gcc -static, which
 # supplies the Linux start files and libc. Where a toolchain ships
 # <arch>-unknown-linux-gnu, that is used instead, as for x86_64.

@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import shutil
 import socket
 import subprocess
 from pathlib import Path
@@ -189,3 +190,34 @@ def test_both_architectures_write_the_same_bytes_and_log_the_same_lines(cross_di
     print(f"\n{native_arch} vs {cross_arch} ({' '.join(CROSS_RUNNER)}): {len(native)} runs identical "
           f"(exit codes {sorted({r['exit'] for r in native})}), {files} distinct files, "
           f"{compared} bytes of output and files compared")
+
+
+# README "How aarch64 is targeted": the Embedded stdlib exists here only for
+# the bare-metal triple; the C declarations Swift imports through
+# Sources/CLinux/shim.h (with musl's and the kernel's headers, as embedded.mk
+# compiles them) must be the very ones Linux's triple sees: the preprocessed
+# header is compared token for token. (`clang -dM -E` of the two triples
+# differs in __linux__, __unix__, __PIC__, __WINT_TYPE__, ...; none of it
+# reaches these headers.)
+BARE_METAL, LINUX = "aarch64-none-none-elf", "aarch64-unknown-linux-musl"
+
+
+def test_bare_metal_triple_imports_the_same_c_declarations_as_linux(cross_dir) -> None:
+    swiftc = shutil.which("swiftc")
+    if swiftc is None:
+        pytest.skip("swiftc not on PATH")
+    clang = Path(swiftc).parent / "clang"
+    musl = subprocess.run(["aarch64-linux-musl-gcc", "-xc", "-M", "-"], input="#include <stdio.h>\n",
+                          capture_output=True, text=True, check=True).stdout
+    musl_include = Path(next(w for w in musl.split() if w.endswith("/stdio.h"))).parent
+
+    def preprocessed(triple: str) -> str:
+        return subprocess.run([str(clang), "-target", triple, "-nostdinc",
+                               "-isystem", str(Path(swiftc).parent.parent / "lib" / "swift" / "clang" / "include"),
+                               "-isystem", str(musl_include), "-isystem", str(cross_dir / "uapi"),
+                               "-E", "-P", "-x", "c", str(REPO_ROOT / "Sources" / "CLinux" / "shim.h")],
+                              capture_output=True, text=True, check=True).stdout
+
+    bare, linux = preprocessed(BARE_METAL), preprocessed(LINUX)
+    print(f"\nshim.h preprocessed: {len(bare)} bytes for {BARE_METAL}, {len(linux)} for {LINUX}")
+    assert bare == linux, f"{BARE_METAL} and {LINUX} see different C declarations"
