@@ -115,6 +115,22 @@ def test_one_executable_four_names(root):
     print(f"\nexecutable: {stats[0].st_size} bytes, {stats[0].st_nlink} names")
 
 
+# readelf -h "Machine:" of the executable a package of each Debian
+# architecture must hold (issue 24: the cross build once packaged x86_64
+# code as arm64).
+ELF_MACHINE = {"amd64": "Advanced Micro Devices X86-64", "arm64": "AArch64"}
+
+
+def test_executable_is_of_the_package_architecture_and_static(deb, root):
+    architecture = deb_field(deb, "Architecture")
+    executable = root / LIBEXEC.lstrip("/") / "ec2net"
+    machine = re.search(r"Machine:\s*(.+)", run("readelf", "-h", str(executable)).stdout).group(1).strip()
+    dynamic = run("readelf", "-d", str(executable)).stdout.strip()
+    print(f"\n{architecture}: {machine}; readelf -d: {dynamic}")
+    assert machine == ELF_MACHINE[architecture], f"an {architecture} package holds a {machine} executable"
+    assert dynamic == "There is no dynamic section in this file.", dynamic
+
+
 def test_depends(deb):
     depends = deb_field(deb, "Depends")
     print(f"\nDepends: {depends}")

@@ -13,11 +13,30 @@ The programs come from the installed package when EC2NET_DEB names a .deb
 EC2NET_BUILD_DIR (make budgets: the Embedded release build, .build/embedded-musl).
 
     EC2NET_BUILD_DIR=.build/embedded python3 -m pytest -q Tests/packaging/test_budgets.py
+
+Another architecture's build (issue 24: aarch64 on x86_64) runs under
+qemu-user, EC2NET_RUNNER=qemu-aarch64-static (the harness's prefix). qemu's
+process then holds the guest's pages and its own (its 7 MB executable,
+heap, translated code): GNU time would measure both. The guest's peak RSS
+is measured instead from /proc/PID/smaps of the qemu process, sampled
+until it exits: qemu-user maps the guest at its own addresses, below
+qemu's [heap] (the guest binary, its brk, its mmap area at 0x5500000000),
+and the sum of those mappings' Rss is the guest's. The method is checked on
+this machine's build (EC2NET_NATIVE_BUILD_DIR, default .build/embedded-musl):
+its rows show GNU time natively next to the guest RSS under
+qemu-<this machine>-static. `ec2net status` is not run under qemu-user:
+qemu 7.2's rtnetlink translation has no FIB rule messages (RTM_GETRULE is
+refused with EOPNOTSUPP), so status exits 71 there.
+
+    EC2NET_BUILD_DIR=.build/embedded-musl-aarch64 EC2NET_RUNNER=qemu-aarch64-static \
+        python3 -m pytest -q -s Tests/packaging/test_budgets.py
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import platform
 import subprocess
 from pathlib import Path
 
@@ -30,6 +49,7 @@ from ec2net_harness import (
     build_dir,
     environment,
     rich_eni,
+    runner,
     scenario,
 )
 
@@ -79,10 +99,9 @@ def test_shared_libraries(program_dir: Path, name: str) -> None:
         assert banned not in ldd, f"{name} loads {banned}:\n{ldd}"
 
 
-@pytest.fixture(scope="module")
-def instance(tmp_path_factory):
+@contextlib.contextmanager
+def fixed_instance(work: Path):
     """A fixed instance: ENIS rich ENIs in IMDS and in the fake sysfs."""
-    work = tmp_path_factory.mktemp("rss")
     root = TempRoot.make(work)
     for index in range(ENIS):
         root.add_device(index)
@@ -93,19 +112,22 @@ def instance(tmp_path_factory):
         mock.stop()
 
 
-def peak_rss_kb(program_dir: Path, name: str, args: list[str], instance) -> tuple[int, int]:
-    root, mock = instance
-    # `ec2net status`: the command word first.
-    command = [str(program_dir / name)] + (args[:1] if name == "ec2net" else [])
-    args = args[1:] if name == "ec2net" else args
-    argv = [*command, "--root", str(root.path), "--imds", mock.url, *args]
-    if name != "ec2net":
-        argv.insert(-len(args) or len(argv), "--no-altnames")
+@pytest.fixture(scope="module")
+def instance(tmp_path_factory):
+    with fixed_instance(tmp_path_factory.mktemp("rss")) as pair:
+        yield pair
+
+
+def peak_rss_kb(program_dir: Path, name: str, args: list[str], instance,
+                prefix: list[str]) -> tuple[int, int]:
+    root, _ = instance
+    argv = program_argv(program_dir, name, args, instance, prefix)
     result = subprocess.run(["/usr/bin/time", "-v", *argv], capture_output=True, text=True,
                             env=environment(NETWORKCTL, root=root), timeout=60)
     rss = next(int(line.split(":")[1]) for line in result.stderr.splitlines()
                if "Maximum resident set size" in line)
-    print(f"{name} {' '.join(args)}: {rss} kB peak RSS, exit {result.returncode}")
+    under = f" under {' '.join(prefix)}" if prefix else ""
+    print(f"{name} {' '.join(args)}{under}: {rss} kB peak RSS, exit {result.returncode}")
     return rss, result.returncode
 
 
@@ -126,8 +148,98 @@ RUNS = [
 ]
 
 
-@pytest.mark.parametrize("name,args,what,codes", RUNS, ids=[f"{n} {' '.join(a)}".strip() for n, a, _, _ in RUNS])
-def test_peak_rss(program_dir: Path, instance, name: str, args: list[str], what: str, codes: set) -> None:
-    rss, code = peak_rss_kb(program_dir, name, args, instance)
+RUN_IDS = [f"{n} {' '.join(a)}".strip() for n, a, _, _ in RUNS]
+QEMU_LACKS = {"ec2net": "qemu-user 7.2 refuses RTM_GETRULE (EOPNOTSUPP): status reads the kernel's rules"}
+
+
+def guest_peak_rss_kb(argv: list[str], env: dict[str, str]) -> tuple[int, int, int]:
+    """(guest peak kB, qemu process peak kB, exit code) of a program run
+    under qemu-user: smaps sampled until the process exits (its RSS only
+    grows in these short runs, so the last samples are the peak), the
+    guest's mappings being those below qemu's own [heap]."""
+    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Both sampled: the fork's ru_maxrss would count the Python that forked it.
+    guest_peak = process_peak = 0
+    try:
+        while True:
+            try:
+                smaps = Path(f"/proc/{process.pid}/smaps").read_text()
+            except (OSError, ProcessLookupError):
+                smaps = ""
+            mappings, heap = [], None
+            for line in smaps.splitlines():
+                fields = line.split()
+                if fields and "-" in fields[0] and not fields[0].endswith(":"):
+                    start = int(fields[0].split("-")[0], 16)
+                    mappings.append([start, 0])
+                    if fields[-1] == "[heap]":
+                        heap = start
+                elif fields and fields[0] == "Rss:" and mappings:
+                    mappings[-1][1] = int(fields[1])
+            if heap is not None:
+                guest_peak = max(guest_peak, sum(kb for start, kb in mappings if start < heap))
+            process_peak = max(process_peak, sum(kb for _, kb in mappings))
+            pid, status = os.waitpid(process.pid, os.WNOHANG)
+            if pid:
+                process.returncode = os.waitstatus_to_exitcode(status)
+                break
+    finally:
+        if process.returncode is None:
+            process.kill()
+            process.wait()
+    assert guest_peak > 0, f"no guest mappings seen in qemu's smaps: {' '.join(argv)}"
+    return guest_peak, process_peak, process.returncode
+
+
+def program_argv(program_dir: Path, name: str, args: list[str], instance, prefix: list[str]) -> list[str]:
+    root, mock = instance
+    # `ec2net status`: the command word first.
+    command = [*prefix, str(program_dir / name)] + (args[:1] if name == "ec2net" else [])
+    args = args[1:] if name == "ec2net" else args
+    argv = [*command, "--root", str(root.path), "--imds", mock.url, *args]
+    if name != "ec2net":
+        argv.insert(-len(args) or len(argv), "--no-altnames")
+    return argv
+
+
+@pytest.fixture(scope="module")
+def method_check(tmp_path_factory) -> dict[str, tuple[int, int]]:
+    """Under a runner: {run id: (GNU time kB natively, guest kB under
+    qemu-<this machine>-static)} of this machine's release build on the
+    same run sequence, each on a fixed instance of its own; else {}."""
+    if not runner():
+        return {}
+    native_dir = Path(os.environ.get("EC2NET_NATIVE_BUILD_DIR", REPO_ROOT / ".build" / "embedded-musl"))
+    if not (native_dir / "ec2net").is_file():
+        pytest.fail(f"{native_dir}/ec2net does not exist: make release first (the method check runs it)")
+    emulator = [f"qemu-{platform.machine()}-static"]
+    native: dict[str, int] = {}
+    emulated: dict[str, int] = {}
+    with fixed_instance(tmp_path_factory.mktemp("native")) as pair:
+        for run, (name, args, _, _) in zip(RUN_IDS, RUNS):
+            native[run] = peak_rss_kb(native_dir, name, args, pair, [])[0]
+    with fixed_instance(tmp_path_factory.mktemp("emulated")) as pair:
+        root = pair[0]
+        for run, (name, args, _, _) in zip(RUN_IDS, RUNS):
+            if name not in QEMU_LACKS:
+                argv = program_argv(native_dir, name, args, pair, emulator)
+                emulated[run] = guest_peak_rss_kb(argv, environment(NETWORKCTL, root=root))[0]
+    return {run: (native[run], emulated.get(run, 0)) for run in RUN_IDS}
+
+
+@pytest.mark.parametrize("name,args,what,codes", RUNS, ids=RUN_IDS)
+def test_peak_rss(program_dir: Path, instance, method_check, name: str, args: list[str], what: str,
+                  codes: set) -> None:
+    if not runner():
+        rss, code = peak_rss_kb(program_dir, name, args, instance, [])
+    else:
+        if name in QEMU_LACKS:
+            pytest.skip(QEMU_LACKS[name])
+        argv = program_argv(program_dir, name, args, instance, runner())
+        rss, qemu_total, code = guest_peak_rss_kb(argv, environment(NETWORKCTL, root=instance[0]))
+        native, emulated = method_check[f"{name} {' '.join(args)}".strip()]
+        print(f"row | {name} {' '.join(args)} | guest {rss} kB under {' '.join(runner())} "
+              f"(qemu process {qemu_total} kB: qemu adds {qemu_total - rss} kB) | "
+              f"{platform.machine()} build: {native} kB natively, guest {emulated} kB under qemu")
     assert code in codes, f"{name} {' '.join(args)} exited {code}"
     assert rss <= RSS_BUDGET_KB, f"{name} ({what}): {rss} kB peak RSS, budget {RSS_BUDGET_KB} kB"

@@ -11,7 +11,8 @@ nothing of pytest.
                           unplug by ENI index, and what they left (state)
   MockIMDSProcess         Tests/support/mock_imds.py as a process on loopback
   FakeNetworkctl          EC2NET_NETWORKCTL that records reloads
-  run / spawn / command   one program, to completion / started / its argv;
+  run / spawn / command   one program, to completion / started / its argv
+                          (under EC2NET_RUNNER when set: qemu-user);
                           reaping(processes) kills what still runs on leaving
   read_generated, snapshot, sections_named   what the programs wrote
   eni, rich_eni, efa_only_eni, scenario      ENIs and instances for the mock
@@ -24,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -102,11 +104,19 @@ def _link_names(directory: Path) -> None:
         os.link(directory / "ec2net", link)
 
 
+def runner() -> list[str]:
+    """EC2NET_RUNNER: a prefix the programs run under, e.g.
+    `qemu-aarch64-static` for the aarch64 build on an x86_64 machine without
+    binfmt_misc (issue 24); qemu-user hands the guest the program's path as
+    argv[0], so the four names dispatch as when run directly."""
+    return shlex.split(os.environ.get("EC2NET_RUNNER", ""))
+
+
 def command(name: str, *args: str, root: "TempRoot | Path | None" = None,
             imds: "ControlClient | str | None" = None, directory: Path | None = None) -> list[str]:
     """argv of a program: --root and --imds first, then args (the caller
     passes the positional IFACE last)."""
-    argv = [str(program_path(name, directory))]
+    argv = [*runner(), str(program_path(name, directory))]
     if root is not None:
         argv += ["--root", str(root.path if isinstance(root, TempRoot) else root)]
     if imds is not None:

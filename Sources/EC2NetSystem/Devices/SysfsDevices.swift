@@ -26,7 +26,8 @@ public final class SysfsDevices: DeviceEnumerator {
         guard askKernel else { return nil }
         var buffer = [CChar](repeating: 0, count: 64)
         guard ec2net_ethtool_driver(name, &buffer, buffer.count) == 0 else { return nil }
-        let driver = String(cString: buffer)
+        // The pointer form: String(cString:) of an array is deprecated.
+        let driver = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         return driver.isEmpty ? nil : driver
     }
 
