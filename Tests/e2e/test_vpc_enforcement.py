@@ -132,13 +132,13 @@ class Probe:
         text = self.process.log_text()
         transmitted, received = map(int, re.search(r"(\d+) packets transmitted, (\d+) received", text).groups())
         answered = sorted({int(n) for n in re.findall(r"icmp_seq=(\d+) ", text)})
+        # The last request may still be in flight when SIGINT lands: not a loss.
+        in_flight = 1 if transmitted and transmitted not in answered else 0
         # The longest run of unanswered requests, in seconds of probing.
         longest, previous = 0, 0
         for seq in answered + [transmitted + 1 - in_flight]:
             longest = max(longest, seq - previous - 1)
             previous = seq
-        # The last request may still be in flight when SIGINT lands: not a loss.
-        in_flight = 1 if transmitted and transmitted not in answered else 0
         return {"source": self.source, "transmitted": transmitted, "lost": transmitted - received - in_flight,
                 "longest_gap_s": round(longest * self.INTERVAL, 2)}
 
