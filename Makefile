@@ -12,7 +12,7 @@ SWIFTPM_RELEASE_DIR := .build/release
 DEBUG_DIR := .build/debug
 
 # Debian packages the build and the tests need.
-APT_PACKAGES := musl-tools udev systemd dbus dnsmasq-base iproute2 iputils-ping util-linux python3-pytest time binutils
+APT_PACKAGES := musl-tools udev systemd dbus dnsmasq-base iproute2 iputils-ping util-linux nftables python3-pytest time binutils
 
 # What the VM suite (Tests/vm) needs besides the above.
 VM_APT_PACKAGES := qemu-system-x86 qemu-utils ipxe-qemu seabios mmdebstrap e2fsprogs dnsmasq-base iproute2 util-linux python3-pytest

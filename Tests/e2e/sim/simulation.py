@@ -24,7 +24,7 @@ PROJECT_ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__f
 LIBEXEC = "/usr/libexec/ec2net"
 PROGRAMS = ["ec2net", "ec2-ifname", "ec2-plug", "ec2-unplug", "ec2-ifscan"]
 # What a simulation runs on the host (Tests/e2e/README.md, `make deps`).
-REQUIRED_PROGRAMS = ["ip", "nsenter", "unshare", "dnsmasq", "dbus-daemon", "udevadm", "networkctl", "ping",
+REQUIRED_PROGRAMS = ["ip", "nft", "nsenter", "unshare", "dnsmasq", "dbus-daemon", "udevadm", "networkctl", "ping",
                      "/lib/systemd/systemd-networkd", "/lib/systemd/systemd-udevd"]
 
 _run_numbers = itertools.count()
