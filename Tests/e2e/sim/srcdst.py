@@ -73,7 +73,8 @@ class SourceDestCheck:
         if key not in ADDRESS_KEYS:
             return
         entry = self.enis.setdefault(mac.lower(), {})
-        entry[key] = list(values or [])
+        # A captured tree holds a listing as IMDS serves it: one per line.
+        entry[key] = values.split() if isinstance(values, str) else list(values or [])
         if entry.get("peer"):
             self._nft(self._chain(mac.lower()))
 
