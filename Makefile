@@ -16,7 +16,7 @@ SWIFTPM_RELEASE_DIR := .build/release
 DEBUG_DIR := .build/debug
 
 # Debian packages the build and the tests need.
-APT_PACKAGES := musl-tools udev systemd dbus dnsmasq-base iproute2 iputils-ping util-linux python3-pytest time binutils
+APT_PACKAGES := musl-tools udev systemd dbus dnsmasq-base iproute2 iputils-ping util-linux nftables python3-pytest time binutils
 
 # What a build for another architecture needs besides the above (from
 # Debian's ARCH_DEB architecture, dpkg --add-architecture): the cross

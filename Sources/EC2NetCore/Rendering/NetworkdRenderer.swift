@@ -35,6 +35,13 @@ public enum NetworkdRenderer {
             ("IPv6DuplicateAddressDetection", "0"),
             ("LLMNR", "no"),
             ("DNSDefaultRoute", "yes"),
+            // A reload that changes this file reconfigures the link; without
+            // this networkd 252 stops the DHCPv4 client first and drops the
+            // lease's address and routes (the table's default among them)
+            // until a new lease arrives, so traffic from addresses the change
+            // does not touch is lost or leaves by another ENI (measured:
+            // Tests/e2e/test_vpc_enforcement.py). EC2's leases are fixed.
+            ("KeepConfiguration", "dhcp"),
         ]))
         var dhcp4 = NetworkdSection("DHCPv4", [
             ("RouteMetric", metric),

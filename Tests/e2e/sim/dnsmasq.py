@@ -3,7 +3,9 @@
 Leases are fixed (the ENI's primary private IPv4 by MAC), as on EC2.  The
 fixed leases live in a hosts file that dnsmasq re-reads on SIGHUP, so an ENI
 hot-plugged later gets its lease without restarting dnsmasq.  DNS is off
-(--port=0): nothing in these tests resolves names.
+(--port=0): nothing in these tests resolves names, but the options name the
+resolver, search domain and MTU as EC2's default option set does
+(topology.py).
 """
 import ipaddress
 import os
@@ -38,6 +40,8 @@ class Dnsmasq:
                 netmask = str(ipaddress.ip_network(subnet.ipv4_cidr).netmask)
                 argv.append(f"--dhcp-range=set:{subnet.name},{network},static,{netmask},1h")
                 argv.append(f"--dhcp-option=tag:{subnet.name},option:router,{subnet.ipv4_gateway}")
+                argv.append(f"--dhcp-option=tag:{subnet.name},option:dns-server,{subnet.dns_server}")
+                argv.append(f"--dhcp-option=tag:{subnet.name},option:domain-name,{subnet.domain}")
                 if subnet.mtu:
                     argv.append(f"--dhcp-option=tag:{subnet.name},option:mtu,{subnet.mtu}")
             else:

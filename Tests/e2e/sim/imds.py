@@ -12,6 +12,7 @@ import os
 import socket
 import sys
 
+from .srcdst import ADDRESS_KEYS
 from .wait import wait_until
 
 from mock_imds import ControlClient  # Tests/support: pytest.ini's pythonpath (demo.py: its own)
@@ -66,6 +67,18 @@ class MockImds(ControlClient):
 
     def connection(self):
         return _NamespacedConnection(self.vpc.netns, self.host, self.port, self.timeout)
+
+    # What IMDS lists as assigned is what EC2's source/destination check lets
+    # the ENI send (sim/srcdst.py): every change of it goes to the check too.
+    def attach(self, interface):
+        super().attach(interface)
+        for key in ADDRESS_KEYS:
+            self.vpc.source_dest_check.assigned(interface["mac"], key, interface.get(key))
+
+    def set(self, mac, key, value):
+        super().set(mac, key, value)
+        if mac is not None:
+            self.vpc.source_dest_check.assigned(mac, key, value)
 
     def stop(self):
         if self.process:

@@ -24,10 +24,17 @@ PROJECT_ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__f
 LIBEXEC = "/usr/libexec/ec2net"
 PROGRAMS = ["ec2net", "ec2-ifname", "ec2-plug", "ec2-unplug", "ec2-ifscan"]
 # What a simulation runs on the host (Tests/e2e/README.md, `make deps`).
-REQUIRED_PROGRAMS = ["ip", "nsenter", "unshare", "dnsmasq", "dbus-daemon", "udevadm", "networkctl", "ping",
+REQUIRED_PROGRAMS = ["ip", "nft", "nsenter", "unshare", "dnsmasq", "dbus-daemon", "udevadm", "networkctl", "ping",
                      "/lib/systemd/systemd-networkd", "/lib/systemd/systemd-udevd"]
 
 _run_numbers = itertools.count()
+
+# How a hot-plugged ENI's metadata arrives on EC2 (shared/imds-reference.md,
+# "Timing seen in the field": device-number reads 0 for a hot-plugged ENI
+# until the attachment propagates, upstream polls it 60 x 0.1 s; AWS documents
+# no order): the device first, then its MAC in IMDS, its device-number a
+# second later.  No test may depend on IMDS being ahead of the device.
+HOTPLUG_PROPAGATION = {"device-number-delay": 1}
 
 
 def build_dir():
@@ -123,10 +130,12 @@ class Simulation:
 
     # --- events ------------------------------------------------------------------------
     def hotplug(self, eni, imds_extra=None):
-        """Attach an ENI: IMDS learns it first, then the device appears (udev `add`)."""
-        if self.imds:
-            self.imds.attach(eni.imds_interface(self.publish_network_card, imds_extra))
+        """Attach an ENI in EC2's order: the device appears (udev `add`), then
+        IMDS lists it, reading device-number 0 until the attachment
+        propagates (HOTPLUG_PROPAGATION; `imds_extra` overrides it)."""
         self.vpc.plug(eni, self.instance.netns)
+        if self.imds:
+            self.imds.attach(eni.imds_interface(self.publish_network_card, {**HOTPLUG_PROPAGATION, **(imds_extra or {})}))
         self.enis.append(eni)
 
     def detach(self, eni):

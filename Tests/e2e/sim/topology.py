@@ -18,6 +18,22 @@ IPV6_ONLY_DHCP4_ROUTER = "169.254.0.1"
 IPV6_ONLY_DHCP4_PREFIXLEN = 16
 IPV6_ONLY_DHCP4_RANGE = ("169.254.0.10", "169.254.0.250")
 
+# What EC2's DHCPv4 sends by default, besides the lease and the router.
+# AWS, VPC User Guide, "DHCP option sets in Amazon VPC" (the default option
+# set): domain-name-servers AmazonProvidedDNS, the Route 53 Resolver "at the
+# base of the VPC IPv4 network range plus two"; domain-name "ec2.internal"
+# in us-east-1, "region.compute.internal" in other Regions.  AWS, EC2 User
+# Guide, "Network maximum transmission unit (MTU) for your EC2 instance":
+# current-generation instances support jumbo frames (9001 MTU) inside the
+# VPC, and the DHCP server announces the MTU (option 26); ENA devices come
+# up at 9001.
+EC2_MTU = 9001
+DEFAULT_REGION = "us-east-1"   # the mock IMDS's hostnames end in .ec2.internal
+
+
+def search_domain(region):
+    return "ec2.internal" if region == "us-east-1" else f"{region}.compute.internal"
+
 
 @dataclass
 class Subnet:
@@ -28,7 +44,17 @@ class Subnet:
     # options), "slaac", or "dhcpv6" (RA with the managed flag, addresses by DHCPv6).
     ipv6_mode: str = "ra-stateless"
     vpc_ipv4_cidr: str = "10.0.0.0/16"
-    mtu: int | None = None         # DHCP option 26, when a scenario needs it
+    mtu: int | None = EC2_MTU      # DHCP option 26 as EC2 sends it; None: not sent
+    region: str = DEFAULT_REGION   # the DHCP search domain follows it
+
+    @property
+    def dns_server(self):
+        """AmazonProvidedDNS: the VPC's IPv4 base address plus two."""
+        return str(ipaddress.ip_network(self.vpc_ipv4_cidr).network_address + 2)
+
+    @property
+    def domain(self):
+        return search_domain(self.region)
 
     @property
     def bridge(self):
@@ -64,7 +90,7 @@ class Eni:
     ipv6_prefixes: list = field(default_factory=list)
     network_card: int = 0
     eni_id: str | None = None
-    kernel_mtu: int | None = None        # the device's MTU as created (ENA: 9001); None: veth's 1500
+    kernel_mtu: int | None = EC2_MTU     # the device's MTU as created, both veth ends (ENA: 9001); None: 1500
     peer: str | None = None              # the vpc-side veth end, set when attached
 
     @property

@@ -11,10 +11,16 @@ import itertools
 from .dnsmasq import Dnsmasq
 from .namespace import NetworkNamespace
 from .process import ManagedProcess
+from .srcdst import SourceDestCheck
 from .topology import IPV6_ONLY_DHCP4_PREFIXLEN, IPV6_ONLY_DHCP4_ROUTER
 
 IMDS_IPV4 = "169.254.169.254"
 IMDS_IPV6 = "fd00:ec2::254"
+# Another host in the VPC (as another instance or an endpoint would be): on the
+# vpc namespace's loopback, outside every subnet, so the instance reaches it
+# through a gateway by the route its source address selects.
+VPC_HOST_IPV4 = "10.0.200.10"
+VPC_HOST_IPV6 = "fd00:ec2:0:ff::10"
 
 
 class Vpc:
@@ -26,9 +32,12 @@ class Vpc:
         self.processes = []
         self.dhcp = Dnsmasq(self, verbose)
         self._veth_numbers = itertools.count()
+        self.source_dest_check = SourceDestCheck(self.netns)
         # The vpc is a router: it answers on every subnet's gateway address.
         self.run(["sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"])
         self.run(["ip", "addr", "add", f"{IMDS_IPV4}/32", "dev", "lo"])
+        self.run(["ip", "addr", "add", f"{VPC_HOST_IPV4}/32", "dev", "lo"])
+        self.run(["ip", "addr", "add", f"{VPC_HOST_IPV6}/128", "dev", "lo", "nodad"])
         # The IPv6 endpoint answers only when the instance's metadata options
         # enable it (HttpProtocolIpv6, disabled by default on EC2).
         self.imds_ipv6 = imds_ipv6
@@ -88,12 +97,14 @@ class Vpc:
         mtu = ["mtu", str(eni.kernel_mtu)] if eni.kernel_mtu else []
         self.run(["ip", "link", "add", eni.peer, *mtu, "type", "veth", "peer", "name", eni.kernel_name,
                   "address", eni.mac, *mtu])
+        self.source_dest_check.plug(eni)  # before the port forwards its first frame
         self.run(["ip", "link", "set", eni.peer, "master", eni.subnet.bridge, "up"])
         self.run(["ip", "link", "set", eni.kernel_name, "netns", instance_netns.path])
 
     def unplug(self, eni):
         """Detach: deleting the vpc end destroys the pair (and the instance's link)."""
         self.run(["ip", "link", "del", eni.peer])
+        self.source_dest_check.unplug(eni)
 
     def packet_counters(self, peer):
         """Packets the instance sent through this ENI: the vpc end's rx counter."""
