@@ -114,7 +114,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     unallowed = unallowed_skips(reporter.stats.get("skipped", []))
     if not unallowed:
         return
-    reporter.ensure_newline()
+    reporter.write("\n")
     reporter.write_sep("=", f"CI: {len(unallowed)} skip(s) not on ALLOWED_SKIPS (Tests/conftest.py)", red=True)
     for line in unallowed:
         reporter.write_line(line)
