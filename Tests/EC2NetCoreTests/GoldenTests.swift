@@ -118,8 +118,20 @@ final class GoldenTests: XCTestCase {
         }
     }
 
+    /// `UPDATE_GOLDEN=1` rewrites the expected files; refused in CI (`CI`
+    /// set), where a rewrite would make any renderer change pass.
+    static func updateRequested() -> Bool {
+        let environment = ProcessInfo.processInfo.environment
+        guard environment["UPDATE_GOLDEN"] == "1" else { return false }
+        if let ci = environment["CI"], !ci.isEmpty {
+            XCTFail("UPDATE_GOLDEN=1 is refused when CI is set: golden files are rewritten by a person, and the diff reviewed")
+            return false
+        }
+        return true
+    }
+
     func testGoldenFiles() throws {
-        let update = ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1"
+        let update = GoldenTests.updateRequested()
         let fm = FileManager.default
         let names = try GoldenTests.caseNames()
         XCTAssertFalse(names.isEmpty)
@@ -139,6 +151,7 @@ final class GoldenTests: XCTestCase {
                 continue
             }
 
+            GoldenKeyLines.check(name, produced)
             if update {
                 try? fm.removeItem(at: expectedDir)
                 try fm.createDirectory(at: expectedDir, withIntermediateDirectories: true)

@@ -27,15 +27,40 @@ final class StatusGoldenTests: XCTestCase {
         }
     }
 
+    /// Hand-written from StatusFixtures, checked before the golden files are
+    /// compared or rewritten (GoldenKeyLines.swift says why): the verdict,
+    /// the problems each fixture was built to show, and each ENI's table
+    /// and metric.
+    static let keyLines: [String: (txt: [String], json: [String])] = [
+        "healthy": (["ec2net status: ok, 2 managed ENIs as expected",
+                     "  managed: 05-ec2net-eth1.network up to date, table 10001, metric 513",
+                     "  IPv4 default route: eth0 (02:00:00:00:00:10), metric 512, primary ENI"],
+                    ["\"verdict\": \"ok\"", "\"exit_code\": 0"]),
+        "drift": (["ec2net status: DRIFT, 5 problems", "  ! missing address 10.0.0.22/32",
+                   "  ! missing rule from 10.0.0.21/32 lookup 10001 priority 10001",
+                   "  ! IPv4 default traffic leaves by eth1, not by the primary ENI eth0"],
+                  ["\"verdict\": \"drift\"", "\"exit_code\": 1", "\"table\": 10001", "\"metric\": 513"]),
+        "no-imds": (["IMDS not read (--no-imds): the kernel is compared with the generated files",
+                     "  managed: 05-ec2net-eth0.network (IMDS not read), table 10000, metric 512"],
+                    ["\"exit_code\": 0"]),
+        "imds-unreachable": (["ec2net status: CANNOT TELL, IMDS could not be read"],
+                             ["\"verdict\": \"unknown\"", "\"exit_code\": 75"]),
+    ]
+
     func testGoldenOutputs() throws {
-        let update = ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1"
+        let update = GoldenTests.updateRequested()
         for (name, evidence) in StatusGoldenTests.cases {
             let report = StatusEvaluator.evaluate(evidence())
             let outputs = [
                 ("txt", StatusTextRenderer(colour: false).render(report)),
                 ("json", StatusJSONRenderer.render(report, exitCode: StatusGoldenTests.exitCode(report))),
             ]
+            XCTAssertNotNil(StatusGoldenTests.keyLines[name], "\(name): no hand-written key lines")
+            let key = StatusGoldenTests.keyLines[name]
             for (ext, actual) in outputs {
+                for line in (ext == "txt" ? key?.txt : key?.json) ?? [] where !actual.contains(line) {
+                    XCTFail("\(name).\(ext) lacks the key line: \(line)")
+                }
                 let url = StatusGoldenTests.directory.appendingPathComponent("\(name).\(ext)")
                 if update {
                     try FileManager.default.createDirectory(at: StatusGoldenTests.directory, withIntermediateDirectories: true)

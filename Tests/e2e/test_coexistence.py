@@ -15,9 +15,27 @@ pytestmark = pytest.mark.skipif(not binaries_present(), reason=f"ec2net binaries
 
 FOREIGN_RULE = ["from", "10.9.9.9", "lookup", "77", "priority", "100"]
 FOREIGN_ROUTE = ["10.9.9.0/24", "dev", "lo", "table", "77"]
-# Counts reloads ec2-ifscan asks for (EC2NET_NETWORKCTL), then does them.
+# Counts every reload asked for (EC2NET_NETWORKCTL), then does it: by the
+# programs the test runs (COUNTED) and by those udev runs (ec2-plug,
+# ec2-unplug). udevd gives a RUN program the device's properties as its
+# environment, not its own, so a rule ahead of 81-ec2net.rules sets the
+# variable on every net device.
 NETWORKCTL_WRAPPER = "/etc/ec2net-test/networkctl"
 NETWORKCTL_CALLS = "/run/ec2net-test-networkctl.calls"
+NETWORKCTL_RULE = "/usr/lib/udev/rules.d/10-ec2net-test-networkctl.rules"
+COUNTED = {"EC2NET_NETWORKCTL": NETWORKCTL_WRAPPER}
+
+
+def install_reload_counter(sim):
+    sim.instance.write_file(NETWORKCTL_WRAPPER, f"#!/bin/sh\necho \"$@\" >> {NETWORKCTL_CALLS}\n"
+                                                "exec /usr/bin/networkctl \"$@\"\n", mode=0o755)
+    sim.instance.write_file(NETWORKCTL_RULE, f'SUBSYSTEM=="net", ENV{{EC2NET_NETWORKCTL}}="{NETWORKCTL_WRAPPER}"\n')
+    sim.instance.run(["udevadm", "control", "--reload"])
+
+
+def reload_calls(sim):
+    """The wrapper's calls so far, one argv a line (["reload", ...])."""
+    return sim.instance.read_file(NETWORKCTL_CALLS).splitlines() if sim.instance.exists(NETWORKCTL_CALLS) else []
 
 
 def file_for(sim, eni):
@@ -129,28 +147,32 @@ def test_manage_primary_only(sim):
 def test_manage_none_configures_nothing_and_never_reloads(sim):
     subnet = sim.add_subnet(one_subnet())
     primary, secondary = enis = two_enis_same_subnet(subnet)
-    sim.boot(enis, files={CONFIG_FILE: "[Interfaces]\nManage=none\n", NETWORKCTL_WRAPPER:
-                          f"#!/bin/sh\necho \"$@\" >> {NETWORKCTL_CALLS}\nexec /usr/bin/networkctl \"$@\"\n"})
-    sim.instance.run(["chmod", "755", NETWORKCTL_WRAPPER])
-    counted = {"EC2NET_NETWORKCTL": NETWORKCTL_WRAPPER}
+    sim.boot(enis, files={CONFIG_FILE: "[Interfaces]\nManage=none\n"})
     for eni in enis:
         link_configured(sim, eni)
-    assert sim.ec2net("ec2-ifscan", env=counted).returncode == 0
-    assert sim.ec2net("ec2-ifscan", "--refresh", env=counted).returncode == 0
+    install_reload_counter(sim)
+    sim.instance.udevd.trigger_add()  # the boot's coldplug again, counted: ec2-plug from udev
+    sim.instance.udevd.settle()
+    assert sim.ec2net("ec2-ifscan", env=COUNTED).returncode == 0
+    assert sim.ec2net("ec2-ifscan", "--refresh", env=COUNTED).returncode == 0
     third = extra_eni(subnet, 2)
     sim.hotplug(third)
     link_configured(sim, third)  # by the base config alone
 
     assert generated_files(sim) == []
     assert ec2net_tables(sim) == set()
-    assert not sim.instance.exists(NETWORKCTL_CALLS), "ec2-ifscan asked for a reload"
-    assert not [line for line in sim.instance.syslog.lines() if "reloaded" in line], sim.instance.syslog.lines()
+    assert reload_calls(sim) == [], "a reload was asked for (ec2-ifscan, or ec2-plug from udev)"
 
-    # The counter works: the same scan with Manage=all reloads once.
+    # The counter works on both paths: with Manage=all the scan reloads once,
+    # and udev's ec2-plug of a hot-plugged ENI once more.
     write_config(sim, "[Interfaces]\nManage=all\n")
-    assert sim.ec2net("ec2-ifscan", env=counted).returncode == 0
-    assert sim.instance.read_file(NETWORKCTL_CALLS).splitlines() == ["reload"]
+    assert sim.ec2net("ec2-ifscan", env=COUNTED).returncode == 0
+    assert reload_calls(sim) == ["reload"]
     assert len(generated_files(sim)) == 3
+    fourth = extra_eni(subnet, 3)
+    sim.hotplug(fourth)
+    wait_until(lambda: len(generated_files(sim)) == 4, what="udev's ec2-plug wrote the fourth ENI's file")
+    wait_until(lambda: reload_calls(sim) == ["reload", "reload"], what="udev's ec2-plug reloaded through the wrapper")
 
 
 def test_manage_none_changes_nothing_even_with_stale_config(sim):
@@ -165,7 +187,8 @@ def test_manage_none_changes_nothing_even_with_stale_config(sim):
     wait_rule_sources(sim, secondary.route_table, set(secondary.ipv4))
     third_name = sim.instance.ifname_of(third.mac)
     write_config(sim, "[Interfaces]\nManage=none\n")
-    sim.detach(third)  # its config is stale now; udev's ec2-unplug must leave it
+    install_reload_counter(sim)
+    sim.detach(third)  # its config is stale now; udev's ec2-unplug must leave it (counted)
     # networkd drops the rules it made for the vanished link by itself, a
     # moment later: wait for that, so the snapshot below is settled.
     wait_rule_sources(sim, third.route_table, set())
@@ -181,11 +204,12 @@ def test_manage_none_changes_nothing_even_with_stale_config(sim):
     secondary_name = sim.instance.ifname_of(secondary.mac)
     for program, *args in (("ec2-ifscan",), ("ec2-ifscan", "--refresh"), ("ec2-plug", secondary_name),
                            ("ec2-unplug", third_name)):
-        result = sim.ec2net(program, *args)
+        result = sim.ec2net(program, *args, env=COUNTED)
         assert result.returncode == 0, f"{program}: {result.stderr}"
         assert state() == before, f"{program} {' '.join(args)} changed something"
+    assert reload_calls(sim) == [], "a reload was asked for"
     since = sim.instance.syslog.lines()[logged_before:]
-    assert not [line for line in since if "reloaded" in line or "removed" in line], since
+    assert not [line for line in since if "removed" in line], since
 
 
 # --- MTU -----------------------------------------------------------------------------

@@ -293,6 +293,14 @@ def run_with_unwritable_run(inst: Instance, tool: str, kind: str) -> dict[str, A
     code, output and what the directory held afterwards, as seen inside."""
     if shutil.which("unshare") is None or os.geteuid() != 0:
         pytest.skip("needs root and unshare(1)")
+    # The precondition on its own: a private mount namespace that runs `true`.
+    # Only its failure is a skip; the runner failing below (a crash, or its
+    # own timeout when the program hangs on the unwritable /run) is the
+    # product failing.
+    probe = subprocess.run(["unshare", "--mount", "--propagation", "private", "true"],
+                           capture_output=True, text=True, timeout=30)
+    if probe.returncode != 0:
+        pytest.skip(f"no private mount namespace here: {probe.stderr.strip()}")
     argv = command(tool, "-v", "--no-altnames", "--refresh" if tool == "ec2-ifscan" else iface_of(1),
                    root=inst.root, imds=inst.imds)
     env = environment(inst.env, inst.root)
@@ -300,7 +308,7 @@ def run_with_unwritable_run(inst: Instance, tool: str, kind: str) -> dict[str, A
     outer = subprocess.run(["unshare", "--mount", "--propagation", "private", sys.executable, "-c",
                             NAMESPACE_RUNNER, json.dumps(spec)], capture_output=True, text=True, timeout=120)
     if outer.returncode != 0:
-        pytest.skip(f"no private mount namespace here: {outer.stderr.strip()}")
+        pytest.fail(f"the namespace runner failed (exit {outer.returncode}): {outer.stderr.strip()}")
     inner = json.loads(outer.stdout)
     print(f"$ {' '.join(argv)}  [{kind} {spec['dir']}]\n-> exit {inner['rc']}\n{inner['stdout']}{inner['stderr']}")
     return inner

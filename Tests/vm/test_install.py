@@ -4,11 +4,13 @@ The guest boots with DHCP only; the administrator's virtio settings
 (vm/admin.py) go in, `dpkg -i` installs the package while systemd runs (the
 postinst starts ec2-ifscan.service), and after a reboot every secondary ENI
 has its policy routing, nothing failed, the boot scan succeeded, and the
-refresh timer fired and its service succeeded under its sandbox.
+refresh timer fired and its service succeeded under its sandbox (exit 0,
+each ENI configured or up to date), and the hostname is IMDS's
+local-hostname; a second boot with /etc/hostname written keeps the admin's.
 """
 from sim.wait import wait_until
 
-from vm import checks, steps
+from vm import checks, machine, steps
 
 
 def test_install_on_running_system_then_reboot(vm, deb):
@@ -38,6 +40,15 @@ def test_install_on_running_system_then_reboot(vm, deb):
         print(overall)
         assert result.returncode == 0, "\n".join(line for line in result.stdout.splitlines() if "✗" in line)
 
+    # An administrator's hostname wins: with /etc/hostname written, the next
+    # boot keeps it (systemd sets it at start; ec2net must not replace it).
+    vm.write("/etc/hostname", "admin-chosen\n")
+    vm.reboot()
+    checks.wait_boot_finished(vm)
+    ok, props = checks.unit_succeeded(vm, "ec2-hostname.service")
+    assert ok, props
+    assert checks.kernel_hostname(vm) == "admin-chosen"
+
 
 def booted_and_refreshed(vm, primary, secondary):
     """Scenario 1's checks after a boot with ec2net installed."""
@@ -49,6 +60,11 @@ def booted_and_refreshed(vm, primary, secondary):
     assert state == "running"
     ok, props = checks.unit_succeeded(vm, "ec2-ifscan.service")
     assert ok, props
+    # The hostname end to end: the image's /etc/hostname is empty (vm/image.py),
+    # so ec2-hostname.service set IMDS's local-hostname.
+    ok, props = checks.unit_succeeded(vm, "ec2-hostname.service")
+    assert ok, props
+    assert checks.kernel_hostname(vm) == machine.LOCAL_HOSTNAME
     # Default traffic leaves by the primary (its MAC), not the secondary.
     route = vm.default_route()
     assert vm.ifname_of(primary.mac) == route["dev"], route
@@ -56,4 +72,10 @@ def booted_and_refreshed(vm, primary, secondary):
     # The timer's first run is OnBootSec=60: wait for it (a bound, not a timing).
     wait_until(lambda: checks.unit_succeeded(vm, "ec2-ifscan-refresh.service")[0], timeout=180, interval=2,
                what="ec2-ifscan-refresh.service ran and succeeded")
+    # Exit 0 and a line per ENI saying it is configured or up to date: the
+    # refresh reached IMDS under its sandbox (IPAddressAllow=), not just ran.
+    refreshed = checks.outcome_lines(vm, "ec2-ifscan-refresh.service")
+    print("refresh:\n" + "\n".join(refreshed))
+    for eni in (primary, secondary):
+        assert any(f"({eni.mac})" in line for line in refreshed), (eni.mac, refreshed)
     assert vm.failed_units() == []

@@ -39,12 +39,22 @@ def wait_boot_finished(vm, timeout=240):
 
 
 def unit_succeeded(vm, unit):
-    """A oneshot unit ran (an exit timestamp) with result success and status 0."""
+    """A oneshot unit ran (an exit timestamp) with result success and status 0.
+    Not 75: the refresh unit lists it in SuccessExitStatus= (IMDS unreachable,
+    try later), which is right for the unit and wrong for a test claiming the
+    refresh worked: a sandbox that blocks IMDS exits 75 on every run."""
     props = vm.run("/usr/bin/systemctl", "show", "-p", "Result,ExecMainStatus,ExecMainExitTimestampMonotonic",
                    unit).stdout
     values = dict(line.split("=", 1) for line in props.splitlines() if "=" in line)
     return (values.get("ExecMainExitTimestampMonotonic", "0") not in ("", "0")
-            and values.get("Result") == "success" and values.get("ExecMainStatus") in ("0", "75")), values
+            and values.get("Result") == "success" and values.get("ExecMainStatus") == "0"), values
+
+
+def outcome_lines(vm, unit):
+    """ec2net's per-interface success lines ("configured: ..." or "config up
+    to date", OutcomeLog.swift) logged by `unit` this boot."""
+    return [line for line in vm.journal("-u", unit, "-t", "ec2net").splitlines()
+            if ": configured: " in line or ": config up to date" in line]
 
 
 def warnings_about_ec2net(vm):
@@ -53,3 +63,9 @@ def warnings_about_ec2net(vm):
              if line and not line.startswith("--")]
     lines += [line for line in vm.journal("-u", "systemd-udevd").splitlines() if "/usr/libexec/ec2net" in line]
     return lines
+
+
+def kernel_hostname(vm):
+    """The guest kernel's hostname, as sethostname(2) left it (uname(2); the
+    agent's guest-file-read of /proc/sys/kernel/hostname fails with ENOMEM)."""
+    return vm.run("/usr/bin/uname", "-n").stdout.strip()

@@ -32,6 +32,10 @@ from . import image
 from .qemu import Nic, Overlay, Qemu
 
 BASE_DIR = os.environ.get("EC2NET_VM_DIR", "/tmp/ec2net-vm")
+# IMDS's local-hostname of every guest (the primary ENI's 10.0.0.10, in the
+# form EC2 uses in us-east-1: ip-a-b-c-d.ec2.internal, AWS "Amazon EC2
+# instance hostname types").
+LOCAL_HOSTNAME = "ip-10-0-0-10.ec2.internal"
 PROJECT_ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
 _run_numbers = itertools.count()
 
@@ -89,7 +93,7 @@ class Instance:
         primary = next(e for e in self.enis if e.device_number == 0)
         self.imds = MockImds(self.vpc, [IMDS_IPV4])
         self.imds.start({"mac": primary.mac, "http_tokens": "required",
-                         "local-hostname": "ip-10-0-0-10.ec2.internal",
+                         "local-hostname": LOCAL_HOSTNAME,
                          "interfaces": [e.imds_interface() for e in self.enis]})
         paths = image.ensure()
         self.disk = disk or Overlay(paths["rootfs"], os.path.join(self.run_dir, "disk.qcow2"))
