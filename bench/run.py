@@ -312,6 +312,50 @@ def bench_burst(b: Bench) -> None:
               f"{BURST} x ec2-plug eth1..eth{BURST} started together, EC2NET_NETWORKCTL=counting stand-in")
 
 
+# Packets to 169.254.169.254 per IMDS request through the primary ENI,
+# both directions, measured in the e2e simulation for issue 21 (32 ENIs:
+# 452 packets out and 227 back for 224 requests on one connection).
+PACKETS_PER_REQUEST = (452 + 227) / 224
+LINK_LOCAL_ALLOWANCE = 1024  # packets/s per ENI to link-local services (AWS ENA docs, linklocal_allowance_exceeded)
+
+
+def busiest_second(times: list[float]) -> int:
+    """The most requests that started within any 1-second window."""
+    ordered = sorted(times)
+    best, start = 0, 0
+    for end, t in enumerate(ordered):
+        while t - ordered[start] >= 1.0:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+def bench_link_local(b: Bench) -> None:
+    """Issue 21: IMDS traffic per ENI per second of a boot scan and a
+    refresh, against the link-local allowance. All requests leave through
+    one ENI (the primary's route to 169.254.169.254)."""
+    for count in (8, 32, 64):
+        imds = b.mock(scenario([eni(0)] + [eni(i, **{"local-ipv4s": [f"10.0.{i}.10", f"10.0.{i}.11"]})
+                                           for i in range(1, count)]))
+        for label, directory in b.builds():
+            root = make_root(b.work / f"linklocal-{count}-{label}", count)
+            for what, args in (("boot scan", ()), ("refresh", ("--refresh",))):
+                imds.reset_stats()
+                started = time.monotonic()
+                b.run(b.command("ec2-ifscan", root, imds, *args, directory=directory), root)
+                elapsed = time.monotonic() - started
+                times = [entry["t"] for entry in imds.log()]
+                peak = busiest_second(times)
+                packets = peak * PACKETS_PER_REQUEST
+                b.details[f"linklocal-{count}-{what}-{label}"] = {"requests": len(times), "busiest_second": peak,
+                                                                   "seconds": elapsed}
+                b.add(f"IMDS traffic of a {what}, {count} ENIs ({label})",
+                      f"{len(times)} requests in {elapsed:.2f} s; busiest second {peak} requests, about "
+                      f"{packets:.0f} packets = {100 * packets / LINK_LOCAL_ALLOWANCE:.0f}% of the "
+                      f"{LINK_LOCAL_ALLOWANCE}/s allowance, through the primary ENI",
+                      f"ec2-ifscan {' '.join(args)} against the mock; its /_control/log timestamps")
+
+
 def bench_late_device_number(b: Bench) -> None:
     imds = b.mock(scenario([eni(0)]))
     root = make_root(b.work / "late", 1)
@@ -504,7 +548,7 @@ def main() -> int:
     parser.add_argument("--bin-dir", default=str(REPO / ".build" / "embedded-musl"))
     parser.add_argument("--output", default=str(REPO / "bench" / "README.md"))
     parser.add_argument("--baseline-bin-dir", help="an older build measured in the same run (lone-plug, burst)")
-    parser.add_argument("--only", nargs="*", help="run only these: plug ifname split-writes single-card late scan cpu rss size traffic lone-plug burst")
+    parser.add_argument("--only", nargs="*", help="run only these: plug ifname split-writes single-card late scan cpu rss size traffic lone-plug burst link-local")
     args = parser.parse_args()
 
     ensure_tools()
@@ -519,6 +563,7 @@ def main() -> int:
         "plug": bench_plug_latency, "ifname": bench_ifname_map_hit, "split-writes": bench_split_writes, "single-card": bench_single_card_secondary, "late": bench_late_device_number,
         "scan": bench_ifscan, "cpu": bench_refresh_cpu, "rss": bench_peak_rss, "size": bench_size,
         "traffic": bench_traffic, "lone-plug": bench_lone_plug, "burst": bench_burst,
+        "link-local": bench_link_local,
     }
     with tempfile.TemporaryDirectory(prefix="ec2net-bench-") as work:
         b = Bench(bin_dir=bin_dir, work=Path(work), quick=args.quick,
