@@ -58,6 +58,8 @@ PROPAGATION_KEYS = frozenset({"device-number-delay", "addresses-delay"})
 # server pattern that stalls a keep-alive client on its own delayed ACK
 # (~40 ms per response) unless the client acks at once. How the real IMDS
 # writes is not public, so ec2net must be fast either way (issue 13).
+# "link_local_allowance": packets per second per client beyond which the
+# mock drops requests, as EC2 does per ENI (LinkLocalAllowance, issue 21).
 # Keys that start with "_" are comments (e.g. "_source" of a captured tree).
 TOP_LEVEL_SETTINGS = frozenset({"interfaces", "http_tokens", "response_writes", "link_local_allowance"})
 RESPONSE_WRITES = ("one", "split")
