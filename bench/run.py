@@ -116,6 +116,7 @@ class Bench:
     rows: list[tuple[str, str, str]] = field(default_factory=list)  # (what, result, command)
     details: dict[str, Any] = field(default_factory=dict)
     mocks: list[MockIMDSProcess] = field(default_factory=list)
+    baseline_dir: Path | None = None  # --baseline-bin-dir: the same rows for an older build, in this run
 
     def runs(self, full: int) -> int:
         return max(10, full // 10) if self.quick else full
@@ -128,8 +129,13 @@ class Bench:
     def env(self, root: TempRoot) -> dict[str, str]:
         return environment({"EC2NET_NETWORKCTL": NETWORKCTL}, root)
 
-    def command(self, name: str, root: TempRoot, imds: MockIMDSProcess, *args: str) -> list[str]:
-        return command(name, "--no-altnames", *args, root=root, imds=imds, directory=self.bin_dir)
+    def command(self, name: str, root: TempRoot, imds: MockIMDSProcess, *args: str,
+                directory: Path | None = None) -> list[str]:
+        return command(name, "--no-altnames", *args, root=root, imds=imds, directory=directory or self.bin_dir)
+
+    def builds(self) -> list[tuple[str, Path]]:
+        """(label, bin dir): this build, and the baseline when given."""
+        return ([("before", self.baseline_dir)] if self.baseline_dir else []) + [("after", self.bin_dir)]
 
     def run(self, argv: list[str], root: TempRoot, check: bool = True) -> subprocess.CompletedProcess:
         result = subprocess.run(argv, env=self.env(root), capture_output=True, text=True, timeout=120)
@@ -250,6 +256,104 @@ def bench_single_card_secondary(b: Bench) -> None:
                              prepare=f"rm -f {root.network_dir / '05-ec2net-eth1.network'}")
     b.add("secondary ENI where the instance publishes network-card, ec2-plug",
           f"median {ms(statistics.median(times))}, max {ms(max(times))}", short(cmd, b.work))
+
+
+def bench_lone_plug(b: Bench) -> None:
+    """Issue 21, never late: a lone secondary ENI plug (nothing else runs),
+    file written + reload, before/after the coalescing change."""
+    imds = b.mock(scenario([eni(0), eni(1)]))
+    runs = b.runs(50)
+    for label, directory in b.builds():
+        root = make_root(b.work / f"lone-{label}", 2)
+        argv = b.command("ec2-plug", root, imds, "eth1", directory=directory)
+        times, cmd = b.hyperfine(f"lone-plug-{label}", argv, root, runs,
+                                 prepare=f"rm -f {root.network_dir / '05-ec2net-eth1.network'}")
+        b.add(f"lone secondary ENI plug, file written + reload ({label}: {directory.name} of "
+              f"{'the baseline' if label == 'before' else 'this tree'}); {runs} runs",
+              f"median {ms(statistics.median(times))}, p99 {ms(percentile(times, 99))}", short(cmd, b.work))
+
+
+BURST = 8
+
+
+def bench_burst(b: Bench) -> None:
+    """Issue 21: 8 secondary ENIs hot-plugged at once (8 ec2-plug started
+    together, as udev forks them); reloads counted by a networkctl stand-in
+    that appends a line per call (it sleeps 5 ms, about a real reload's
+    D-Bus round trip, so a reload is not free)."""
+    bursts = 20 if not b.quick else 5
+    imds = b.mock(scenario([eni(i) for i in range(BURST + 1)]))
+    for label, directory in b.builds():
+        root = make_root(b.work / f"burst-{label}", BURST + 1)
+        counter = b.work / f"reloads-{label}"
+        stand_in = b.work / f"networkctl-{label}"
+        stand_in.write_text(f"#!/bin/sh\necho \"$@\" >> {counter}\nsleep 0.005\n")
+        stand_in.chmod(0o755)
+        env = {**b.env(root), "EC2NET_NETWORKCTL": str(stand_in)}
+        per_burst = []
+        started = time.monotonic()
+        for _ in range(bursts):
+            for f in root.network_dir.glob("05-ec2net-*.network"):
+                f.unlink()
+            counter.write_text("")
+            procs = [subprocess.Popen(b.command("ec2-plug", root, imds, f"eth{i}", directory=directory), env=env,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                     for i in range(1, BURST + 1)]
+            codes = [p.wait(timeout=120) for p in procs]
+            if set(codes) != {0}:
+                raise RuntimeError(f"burst ({label}): exit codes {codes}")
+            per_burst.append(len(counter.read_text().splitlines()))
+        elapsed = time.monotonic() - started
+        b.details[f"burst-{label}"] = {"reloads_per_burst": per_burst, "seconds": elapsed}
+        b.add(f"burst of {BURST} simultaneous secondary ENI plugs ({label}), reloads over {bursts} bursts",
+              f"{sum(per_burst)} reloads: max {max(per_burst)}, median {statistics.median(per_burst)} per burst "
+              f"(distribution {dict(sorted((n, per_burst.count(n)) for n in set(per_burst)))}); "
+              f"{ms(elapsed / bursts)} per burst",
+              f"{BURST} x ec2-plug eth1..eth{BURST} started together, EC2NET_NETWORKCTL=counting stand-in")
+
+
+# Packets to 169.254.169.254 per IMDS request through the primary ENI,
+# both directions, measured in the e2e simulation for issue 21 (32 ENIs:
+# 452 packets out and 227 back for 224 requests on one connection).
+PACKETS_PER_REQUEST = (452 + 227) / 224
+LINK_LOCAL_ALLOWANCE = 1024  # packets/s per ENI to link-local services (AWS ENA docs, linklocal_allowance_exceeded)
+
+
+def busiest_second(times: list[float]) -> int:
+    """The most requests that started within any 1-second window."""
+    ordered = sorted(times)
+    best, start = 0, 0
+    for end, t in enumerate(ordered):
+        while t - ordered[start] >= 1.0:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+def bench_link_local(b: Bench) -> None:
+    """Issue 21: IMDS traffic per ENI per second of a boot scan and a
+    refresh, against the link-local allowance. All requests leave through
+    one ENI (the primary's route to 169.254.169.254)."""
+    for count in (8, 32, 64):
+        imds = b.mock(scenario([eni(0)] + [eni(i, **{"local-ipv4s": [f"10.0.{i}.10", f"10.0.{i}.11"]})
+                                           for i in range(1, count)]))
+        for label, directory in b.builds():
+            root = make_root(b.work / f"linklocal-{count}-{label}", count)
+            for what, args in (("boot scan", ()), ("refresh", ("--refresh",))):
+                imds.reset_stats()
+                started = time.monotonic()
+                b.run(b.command("ec2-ifscan", root, imds, *args, directory=directory), root)
+                elapsed = time.monotonic() - started
+                times = [entry["t"] for entry in imds.log()]
+                peak = busiest_second(times)
+                packets = peak * PACKETS_PER_REQUEST
+                b.details[f"linklocal-{count}-{what}-{label}"] = {"requests": len(times), "busiest_second": peak,
+                                                                   "seconds": elapsed}
+                b.add(f"IMDS traffic of a {what}, {count} ENIs ({label})",
+                      f"{len(times)} requests in {elapsed:.2f} s; busiest second {peak} requests, about "
+                      f"{packets:.0f} packets = {100 * packets / LINK_LOCAL_ALLOWANCE:.0f}% of the "
+                      f"{LINK_LOCAL_ALLOWANCE}/s allowance, through the primary ENI",
+                      f"ec2-ifscan {' '.join(args)} against the mock; its /_control/log timestamps")
 
 
 def bench_late_device_number(b: Bench) -> None:
@@ -415,9 +519,9 @@ def write_report(path: Path, b: Bench, notes: list[str], invocation: str) -> Non
     for what, result, how in b.rows:
         lines.append(f"| {what} | {result} | `{how.replace('|', '¦')}` |")
     lines += ["", "## Reading the figures", "",
-              "- A plug that writes includes the reload coordination: the last ec2net process out waits "
-              "`ReloadCoordinator.settleDelay` (20 ms) for other udev events of the same burst before it "
-              "reloads, so about 20 ms of \"file written + reload\" is that deliberate wait.",
+              "- A plug that writes includes the reload coordination, and no fixed wait since issue 21 "
+              "(the 20 ms `settleDelay` is gone): bursts coalesce by the overlap of the processes' shared locks; "
+              "ec2-plug returns only after a pending reload is done (`ReloadCoordinator.Turn`).",
               "- Wall times of the scans include the mock IMDS, a Python server that is slower per request "
               "than the real service; \"ec2-ifscan's own CPU\" (user+sys from wait4) is ec2net alone.",
               "- Upstream's figures for comparison are the ones named in the rows (its network-card poll); "
@@ -443,7 +547,8 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer runs, for a smoke test")
     parser.add_argument("--bin-dir", default=str(REPO / ".build" / "embedded-musl"))
     parser.add_argument("--output", default=str(REPO / "bench" / "README.md"))
-    parser.add_argument("--only", nargs="*", help="run only these: plug ifname split-writes single-card late scan cpu rss size traffic")
+    parser.add_argument("--baseline-bin-dir", help="an older build measured in the same run (lone-plug, burst)")
+    parser.add_argument("--only", nargs="*", help="run only these: plug ifname split-writes single-card late scan cpu rss size traffic lone-plug burst link-local")
     args = parser.parse_args()
 
     ensure_tools()
@@ -457,10 +562,12 @@ def main() -> int:
     steps = {
         "plug": bench_plug_latency, "ifname": bench_ifname_map_hit, "split-writes": bench_split_writes, "single-card": bench_single_card_secondary, "late": bench_late_device_number,
         "scan": bench_ifscan, "cpu": bench_refresh_cpu, "rss": bench_peak_rss, "size": bench_size,
-        "traffic": bench_traffic,
+        "traffic": bench_traffic, "lone-plug": bench_lone_plug, "burst": bench_burst,
+        "link-local": bench_link_local,
     }
     with tempfile.TemporaryDirectory(prefix="ec2net-bench-") as work:
-        b = Bench(bin_dir=bin_dir, work=Path(work), quick=args.quick)
+        b = Bench(bin_dir=bin_dir, work=Path(work), quick=args.quick,
+                  baseline_dir=Path(args.baseline_bin_dir) if args.baseline_bin_dir else None)
         try:
             for name, step in steps.items():
                 if args.only and name not in args.only:

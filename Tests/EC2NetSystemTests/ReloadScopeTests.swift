@@ -8,13 +8,12 @@ final class ReloadScopeTests: XCTestCase {
     func testAReloadDeferredToARunThatThrowsStillHappens() throws {
         let paths = Paths(root: try makeTemporaryDirectory(self))
         let reloader = CountingReloader()
-        let clock = FakeClock()
         let log = RecordingLog()
         let failure = PipelineError.metadata(.imds(.unreachable("test")))
-        XCTAssertThrowsError(try ReloadScope.run(paths: paths, reloader: reloader, clock: clock, log: log) {
+        XCTAssertThrowsError(try ReloadScope.run(paths: paths, reloader: reloader, log: log) {
             _ throws(PipelineError) in
             // While this run works, another changes files and finishes: it defers.
-            try ReloadScope.run(paths: paths, reloader: reloader, clock: clock, log: log) { other throws(PipelineError) in
+            try ReloadScope.run(paths: paths, reloader: reloader, log: log) { other throws(PipelineError) in
                 try other.filesChanged()
             }
             XCTAssertEqual(reloader.count, 0)
@@ -27,7 +26,7 @@ final class ReloadScopeTests: XCTestCase {
     func testNothingChangedNoReload() throws {
         let paths = Paths(root: try makeTemporaryDirectory(self))
         let reloader = CountingReloader()
-        try ReloadScope.run(paths: paths, reloader: reloader, clock: FakeClock(), log: RecordingLog()) { _ throws(PipelineError) in }
+        try ReloadScope.run(paths: paths, reloader: reloader, log: RecordingLog()) { _ throws(PipelineError) in }
         XCTAssertEqual(reloader.count, 0)
     }
 }

@@ -48,19 +48,13 @@ def three_enis_same_subnet(subnet):
 def link_configured(sim, eni, timeout=30):
     """Wait until networkd has configured the ENI (by any config); its name.
 
-    Seen in CI, once in three runs of one scenario: when an ENI that ec2net
-    leaves to the base config (excluded) gets its lease first, the coldplug
-    ec2-plug of the others reaches IMDS; a reload another ec2-plug still
-    working had deferred then lands after one link's udev event ended, and
-    networkd 252 reconfigures that link in the middle of DHCP and leaves it
-    'configuring'. A `networkctl reconfigure` settles it. Noted in the
-    closing note of issue 16's session as a field risk to look at."""
+    No repair: a link left 'configuring' fails the test. (Until issue 21 this
+    helper ran `networkctl reconfigure` on such a link: seen in CI, a reload
+    that an ec2-plug still working had deferred landed after another link's
+    udev event ended, and networkd 252 reconfigured that link mid-DHCP. Now
+    ec2-plug does not return before a pending reload, ReloadCoordinator.Turn.)"""
     name = wait_until(lambda: sim.instance.ifname_of(eni.mac), what=f"link {eni.mac}")
-    try:
-        sim.instance.networkd.wait_configured(name, timeout=timeout)
-    except AssertionError:
-        sim.instance.run(["networkctl", "reconfigure", name], check=False)
-        sim.instance.networkd.wait_configured(name, timeout=timeout)
+    sim.instance.networkd.wait_configured(name, timeout=timeout)
     return name
 
 

@@ -58,8 +58,10 @@ PROPAGATION_KEYS = frozenset({"device-number-delay", "addresses-delay"})
 # server pattern that stalls a keep-alive client on its own delayed ACK
 # (~40 ms per response) unless the client acks at once. How the real IMDS
 # writes is not public, so ec2net must be fast either way (issue 13).
+# "link_local_allowance": packets per second per client beyond which the
+# mock drops requests, as EC2 does per ENI (LinkLocalAllowance, issue 21).
 # Keys that start with "_" are comments (e.g. "_source" of a captured tree).
-TOP_LEVEL_SETTINGS = frozenset({"interfaces", "http_tokens", "response_writes"})
+TOP_LEVEL_SETTINGS = frozenset({"interfaces", "http_tokens", "response_writes", "link_local_allowance"})
 RESPONSE_WRITES = ("one", "split")
 
 # The body real IMDS sends with an error status. Clients must never take it
@@ -417,14 +419,41 @@ class Traffic:
     requests: int = 0
     connections: int = 0
     tokens: int = 0
+    dropped: int = 0  # requests beyond the link-local allowance (LinkLocalAllowance)
     log: list[dict[str, Any]] = field(default_factory=list)
 
     def reset(self) -> None:
-        self.requests = self.connections = self.tokens = 0
+        self.requests = self.connections = self.tokens = self.dropped = 0
         self.log.clear()
 
     def stats(self) -> dict[str, int]:
-        return {"requests": self.requests, "connections": self.connections, "tokens": self.tokens}
+        return {"requests": self.requests, "connections": self.connections, "tokens": self.tokens,
+                "dropped": self.dropped}
+
+
+@dataclass
+class LinkLocalAllowance:
+    """EC2's budget of link-local packets per ENI: 1024 per second to IMDS,
+    the VPC resolver and NTP together, dropped beyond it (AWS ENA docs,
+    counter `linklocal_allowance_exceeded`). Set by the scenario's
+    `link_local_allowance` (packets/s); per client address, since each ENI
+    has its own. A request costs PACKETS_PER_REQUEST (issue 21's capture:
+    679 packets both ways for 224 requests on one connection). A dropped
+    request is answered after DROP_DELAY, the TCP retransmission that
+    recovers a lost segment (Linux's minimum RTO)."""
+
+    PACKETS_PER_REQUEST = 3
+    DROP_DELAY = 0.2
+    packets_per_second: int
+    recent: dict[str, list[float]] = field(default_factory=dict)
+
+    def exceeded(self, client: str, now: float) -> bool:
+        window = [t for t in self.recent.get(client, []) if now - t < 1.0]
+        over = (len(window) + 1) * self.PACKETS_PER_REQUEST > self.packets_per_second
+        if not over:
+            window.append(now)
+        self.recent[client] = window
+        return over
 
 
 # --------------------------------------------------------------------------
@@ -463,6 +492,8 @@ class MockState:
         self.tokens = TokenStore(clock)
         self.faults = FaultTable()
         self.traffic = Traffic(started=clock())
+        allowance = self.scenario.top.get("link_local_allowance")
+        self.allowance = LinkLocalAllowance(int(allowance)) if allowance is not None else None
         self._log_sink = log_sink
 
     def record(self, method: str, path: str, status: int | None, conn_id: int) -> None:
@@ -596,6 +627,9 @@ class IMDSRequestHandler(BaseHTTPRequestHandler):
         with state.lock:
             state.traffic.requests += 1
             effects = state.faults.take(self.command, path)
+            if state.allowance is not None and state.allowance.exceeded(self.client_address[0], state.clock()):
+                state.traffic.dropped += 1
+                effects.delay += LinkLocalAllowance.DROP_DELAY
         if effects.delay:
             time.sleep(effects.delay)
         # Record before answering: a client that reads the log right after

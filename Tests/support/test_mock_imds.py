@@ -335,9 +335,9 @@ def test_log_and_stats(client, control):
         ("PUT", "/latest/api/token", 200), ("GET", "/latest/meta-data/mac", 200),
         ("GET", "/latest/meta-data/nope", 404)]
     assert len({e["conn_id"] for e in log}) == 1
-    assert control.stats() == {"requests": 3, "connections": 1, "tokens": 1}
+    assert control.stats() == {"requests": 3, "connections": 1, "tokens": 1, "dropped": 0}
     control.reset_stats()
-    assert control.stats() == {"requests": 0, "connections": 0, "tokens": 0}
+    assert control.stats() == {"requests": 0, "connections": 0, "tokens": 0, "dropped": 0}
     assert control.log() == []
 
 
@@ -453,7 +453,7 @@ def test_keep_alive_requests_share_one_connection(imds, control):
     client.new_token()
     for _ in range(3):
         assert client.get("/latest/meta-data/mac")[0] == 200
-    assert control.stats() == {"requests": 4, "connections": 1, "tokens": 1}
+    assert control.stats() == {"requests": 4, "connections": 1, "tokens": 1, "dropped": 0}
     second = Client(imds)
     second.token = client.token
     second.get("/latest/meta-data/mac")

@@ -84,7 +84,7 @@ public final class PlugPipeline {
                                                      identities: identities,
                                                      log: log)
         } catch { throw .file(error) }
-        let result = try ReloadScope.run(paths: paths, reloader: reloader, clock: clock, log: log) {
+        let result = try ReloadScope.run(paths: paths, reloader: reloader, turn: .awaitReload, log: log) {
             scope throws(PipelineError) -> Result in
             defer { metadata.closeConnection() }
             let outcome: ConfigureOutcome

@@ -6,13 +6,13 @@
 public final class ReloadScope {
     private let coordinator: ReloadCoordinator
     private let reloader: Reloader
-    private let clock: MonotonicClock
+    private let turn: ReloadCoordinator.Turn
     private let log: Log
 
-    private init(paths: Paths, reloader: Reloader, clock: MonotonicClock, log: Log) throws(PipelineError) {
+    private init(paths: Paths, reloader: Reloader, turn: ReloadCoordinator.Turn, log: Log) throws(PipelineError) {
         do { coordinator = try ReloadCoordinator(runDirectory: paths.runtime) } catch { throw .file(error) }
         self.reloader = reloader
-        self.clock = clock
+        self.turn = turn
         self.log = log
     }
 
@@ -22,9 +22,9 @@ public final class ReloadScope {
     /// rename). A failed reload is this run's error when `body` succeeded,
     /// and a log line when `body`'s own error is thrown; the marker stays
     /// either way.
-    public static func run<T>(paths: Paths, reloader: Reloader, clock: MonotonicClock, log: Log,
+    public static func run<T>(paths: Paths, reloader: Reloader, turn: ReloadCoordinator.Turn = .deferToOthers, log: Log,
                               _ body: (ReloadScope) throws(PipelineError) -> T) throws(PipelineError) -> T {
-        let scope = try ReloadScope(paths: paths, reloader: reloader, clock: clock, log: log)
+        let scope = try ReloadScope(paths: paths, reloader: reloader, turn: turn, log: log)
         let result: T
         do { result = try body(scope) } catch {
             if let failed = scope.finish() { log.error("\(PipelineError.reload(failed))") }
@@ -42,8 +42,9 @@ public final class ReloadScope {
     /// The reload's error, if it failed.
     private func finish() -> ReloadError? {
         do {
-            switch try coordinator.finish(reloader: reloader, settle: clock) {
+            switch try coordinator.finish(reloader: reloader, turn: turn) {
             case .reloaded: log.info("reloaded systemd-networkd")
+            case .reloadedByAnother: log.info("systemd-networkd reloaded by another ec2net process")
             case .deferred: log.info("networkd reload deferred to another ec2net process still working")
             case .nothingPending: break
             }

@@ -81,7 +81,7 @@ public final class ScanPipeline {
                 log.warning("\(d.name) (\(d.mac)): \(other) also manages it; ec2net's networkd config may conflict")
             }
         }
-        let report = try ReloadScope.run(paths: paths, reloader: reloader, clock: clock, log: log) {
+        let report = try ReloadScope.run(paths: paths, reloader: reloader, log: log) {
             scope throws(PipelineError) -> Report in
             var report = Report()
             try removeGone(present: Set(found.map { $0.mac }), configurator, &report)
@@ -101,7 +101,7 @@ public final class ScanPipeline {
            DefaultRouteCheck(metadata: metadata, routes: routes, sysfs: sysfs, log: log)
                .run(afterReload: report.changedFiles, clock: clock) {
             // A reload lets the primary's metric 512 apply.
-            try ReloadScope.run(paths: paths, reloader: reloader, clock: clock, log: log) { scope throws(PipelineError) in
+            try ReloadScope.run(paths: paths, reloader: reloader, log: log) { scope throws(PipelineError) in
                 try scope.filesChanged()
             }
         }

@@ -38,7 +38,7 @@ public final class UnplugPipeline {
         // Manage=none: installed but inert, so even stale config stays.
         if ManagementDecision.forEveryInterface(configuration) != nil { return .inert }
         let tree = try PipelineError.files { () throws(FileError) in try GeneratedTree(path: paths.networkdRuntime, pending: PendingReload(runDirectory: paths.runtime)) }
-        let result = try ReloadScope.run(paths: paths, reloader: reloader, clock: clock, log: log) {
+        let result = try ReloadScope.run(paths: paths, reloader: reloader, log: log) {
             scope throws(PipelineError) -> Result in
             let owner = try PipelineError.files { () throws(FileError) in try tree.owner(ofInterface: interface) }
             guard let mac = knownMAC ?? owner else {

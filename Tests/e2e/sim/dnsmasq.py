@@ -23,6 +23,9 @@ class Dnsmasq:
         self.pid_file = os.path.join(vpc.run_dir, "dnsmasq.pid")
         self.lease_file = os.path.join(vpc.run_dir, "dnsmasq.leases")
         self.process = None
+        # Seconds dnsmasq holds each DHCPOFFER (--dhcp-reply-delay): keeps a
+        # link in DHCP long enough for a test to land a reload there.
+        self.reply_delay = 0
         open(self.hosts_file, "w").close()
 
     def argv(self, subnets):
@@ -33,6 +36,8 @@ class Dnsmasq:
                 f"--dhcp-hostsfile={self.hosts_file}"]
         if self.verbose:
             argv.append("--log-dhcp")
+        if self.reply_delay:
+            argv.append(f"--dhcp-reply-delay={self.reply_delay}")
         for subnet in subnets:
             argv.append(f"--interface={subnet.bridge}")
             if subnet.ipv4_cidr:
