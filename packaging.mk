@@ -77,6 +77,6 @@ packaging-check: deb rpm
 	$(call pkg_apt_install,$(PKG_TEST_TOOLS))
 	EC2NET_DEB=$$(ls $(PKG_OUT)/ec2net_$(PKG_VERSION)_*.deb) \
 	EC2NET_RPM=$$(ls $(PKG_OUT)/ec2net-$(PKG_VERSION)-*.rpm) \
-		python3 -m pytest -v -s Tests/packaging/check_deb.py Tests/packaging/test_postinst_manage.py Tests/packaging/test_budgets.py
+		python3 -m pytest -v -s Tests/packaging/check_deb.py Tests/packaging/check_rpm.py Tests/packaging/test_postinst_manage.py Tests/packaging/test_budgets.py
 
 .DEFAULT_GOAL := $(PKG_SAVED_DEFAULT_GOAL)
