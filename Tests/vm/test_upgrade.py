@@ -39,8 +39,13 @@ def etc_files(vm):
 
 
 def enabled_units(vm):
-    out = vm.run("/usr/bin/systemctl", "list-unit-files", "--state=enabled", "--no-legend", "--plain").stdout
-    return sorted(line.split()[0] for line in out.splitlines() if line.strip())
+    # Retried: under TCG a busy systemd can time out on D-Bus (a bound, not a timing).
+    def listed():
+        result = vm.run("/usr/bin/systemctl", "list-unit-files", "--state=enabled", "--no-legend", "--plain",
+                        check=False)
+        return result.returncode == 0 and (result.stdout or "-")
+    out = wait_until(listed, timeout=120, interval=2, what="systemctl list-unit-files")
+    return sorted(line.split()[0] for line in out.splitlines() if line.strip() and line != "-")
 
 
 def generated(vm):
