@@ -76,7 +76,10 @@ DHCP=yes
 STASH_HOOKS = [
     ("--customize-hook", 'mkdir -p "$1/opt/ec2net-vm/debs" && chroot "$1" sh -c '
                          '"cd /opt/ec2net-vm/debs && apt-get download ' + " ".join(STASHED) + '"'),
-    ("--customize-hook", 'chroot "$1" apt-get install -y -qq --download-only --no-install-recommends '
+    # The archive cache first emptied: it still holds every .deb the image was
+    # built from, which would be stashed (and reinstalled) too.
+    ("--customize-hook", 'rm -f "$1"/var/cache/apt/archives/*.deb && '
+                         'chroot "$1" apt-get install -y -qq --download-only --no-install-recommends '
                          + " ".join(STASHED_WITH_DEPENDENCIES) + ' && mkdir -p "$1/opt/ec2net-vm/debs/rpm" && '
                          'mv "$1"/var/cache/apt/archives/*.deb "$1/opt/ec2net-vm/debs/rpm/"'),
 ]
