@@ -8,6 +8,10 @@ into working policy routing, erase.  `--nodeps` throughout: the rpm database
 of a Debian guest is empty, so systemd, systemd-networkd and udev (dpkg's
 packages here) are not known to rpm.  On Amazon Linux they are RPMs and
 dnf resolves them; what is shown here is that nothing needs /bin/sh.
+`--dbpath /var/lib/rpm` throughout: Debian's rpm computes its default
+database path with a shell (`%_dbpath %(bash -c 'echo ~/.rpmdb')` in
+/usr/lib/rpm/macros), which fails without one; Fedora's and Amazon Linux's
+rpm have a fixed path.
 """
 import pytest
 
@@ -36,8 +40,11 @@ def put(vm, path, target):
     return target
 
 
+DBPATH = ("--dbpath", "/var/lib/rpm")
+
+
 def rpm(vm, *args):
-    result = vm.run("/usr/bin/rpm", *args, timeout=300)
+    result = vm.run("/usr/bin/rpm", *DBPATH, *args, timeout=300)
     output = "\n".join(line for line in (result.stdout + result.stderr).splitlines()
                        if "use Alien instead" not in line and "what you are doing" not in line)
     print(f"rpm {' '.join(args)}:\n{output}")
@@ -52,16 +59,17 @@ def test_rpm_install_upgrade_reboot_erase_without_shell(vm, rpms):
     vm.run("/usr/bin/dpkg", "-i", *debs, timeout=600)
     admin.ec2net_virtio(vm)
     steps.remove_shells(vm)
-    vm.run("/usr/bin/rpm", "--initdb")
+    vm.run("/usr/bin/mkdir", "-p", "/var/lib/rpm")
+    vm.run("/usr/bin/rpm", *DBPATH, "--initdb")
 
     rpm(vm, "-i", "--nodeps", put(vm, previous_rpm, "/var/tmp/ec2net-previous.rpm"))
     checks.wait_policy_routing(vm, [primary, secondary])
     assert vm.unit_property("ec2-ifscan.timer", "Description").endswith(previous.PREVIOUS_MARK)
     print("scriptlets of the installed package:\n" + "\n".join(
-        line for line in vm.run("/usr/bin/rpm", "-q", "--scripts", "ec2net").stdout.splitlines() if "scriptlet" in line))
+        line for line in vm.run("/usr/bin/rpm", *DBPATH, "-q", "--scripts", "ec2net").stdout.splitlines() if "scriptlet" in line))
 
     rpm(vm, "-U", "--nodeps", put(vm, current_rpm, "/var/tmp/ec2net.rpm"))
-    assert vm.run("/usr/bin/rpm", "-q", "ec2net").stdout.strip().startswith("ec2net-0.1.0")
+    assert vm.run("/usr/bin/rpm", *DBPATH, "-q", "ec2net").stdout.strip().startswith("ec2net-0.1.0")
     for unit in UNITS:
         assert vm.unit_property(unit, "NeedDaemonReload") == "no", unit
     assert not vm.unit_property("ec2-ifscan.timer", "Description").endswith(previous.PREVIOUS_MARK)
