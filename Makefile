@@ -27,7 +27,7 @@ CROSS_RUNNER := qemu-$(ARCH)-static
 # What the VM suite (Tests/vm) needs besides the above.
 VM_APT_PACKAGES := qemu-system-x86 qemu-utils ipxe-qemu seabios mmdebstrap e2fsprogs dnsmasq-base iproute2 util-linux python3-pytest
 
-.PHONY: help deps vm-deps cross-deps build release release-swiftpm budgets test unit integration e2e vm-test demo size fuzz bench clean cross-test
+.PHONY: help deps vm-deps cross-deps build release release-swiftpm budgets test unit integration e2e vm-test demo size fuzz bench clean image cross-test
 
 help:
 	@echo "make demo      simulated instance: 3 ENIs at boot, a 4th hot-plugged, rules and routes printed"
@@ -40,6 +40,7 @@ help:
 	@echo "make budgets   size, shared libraries and peak RSS of the release build against the budgets"
 	@echo "make vm-test   the .deb on a real Debian 12 VM (QEMU, systemd as PID 1): install, boot, hot-plug (root)"
 	@echo "make deb|rpm   packages into out/"
+	@echo "make image     shell-free Debian 12 disk with the .deb baked in: out/image (root)"
 	@echo "make fuzz      libFuzzer targets for FUZZ_SECONDS each"
 	@echo "make bench     benchmarks into bench/README.md"
 
@@ -103,7 +104,8 @@ test: unit integration e2e budgets packaging-check
 
 # The package of `make deb` on a QEMU guest (Tests/vm/README.md). The guest
 # image is built on first use and cached in /var/cache/ec2net-vm.
-vm-test: vm-deps deb
+# The RPM too: test_rpm.py installs it with rpm in a shell-free guest.
+vm-test: vm-deps deb rpm
 	$(PYTHON) -m pytest -v -s --durations=0 Tests/vm
 
 # Another architecture's release build (ARCH=aarch64 on x86_64) under
@@ -120,6 +122,11 @@ cross-test: release
 		$(PYTHON) -m pytest -q Tests/support Tests/integration
 	EC2NET_BUILD_DIR=$(NATIVE_RELEASE_DIR) EC2NET_CROSS_BUILD_DIR=$(RELEASE_DIR) EC2NET_CROSS_RUNNER=$(CROSS_RUNNER) \
 		$(PYTHON) -m pytest -q -s Tests/packaging/test_cross_arch.py
+
+# The product image of README "Image": the VM suite's recipe, the .deb
+# installed at build time, no shell (Tests/vm/vm/image.py).
+image: vm-deps deb
+	$(PYTHON) Tests/vm/vm/image.py --deb $$(ls -t out/ec2net_*.deb | head -n 1) --out out/image
 
 demo: release
 	EC2NET_BUILD_DIR=$(RELEASE_DIR) $(PYTHON) Tests/e2e/demo.py

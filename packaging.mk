@@ -91,6 +91,6 @@ packaging-check: deb rpm
 	$(call pkg_apt_install,$(PKG_TEST_TOOLS))
 	$(if $(ARCH_CROSS),EC2NET_RUNNER=qemu-$(ARCH)-static) EC2NET_DEB=$(PKG_DEB) \
 	EC2NET_RPM=$$(ls $(PKG_OUT)/ec2net-$(PKG_VERSION)-*.$(ARCH).rpm) \
-		python3 -m pytest -v -s Tests/packaging/check_deb.py Tests/packaging/test_postinst_manage.py Tests/packaging/test_budgets.py
+		python3 -m pytest -v -s Tests/packaging/check_deb.py Tests/packaging/check_rpm.py Tests/packaging/test_postinst_manage.py Tests/packaging/test_budgets.py
 
 .DEFAULT_GOAL := $(PKG_SAVED_DEFAULT_GOAL)

@@ -28,6 +28,7 @@ PROGRAMS = ["ec2net", "ec2-ifname", "ec2-plug", "ec2-unplug", "ec2-ifscan"]
 # (tmpfiles.d, preset, the udevd IMDS drop-in).
 EXPECTED_FILES = {
     *(f"{LIBEXEC}/{p}" for p in PROGRAMS),
+    "/usr/sbin/ec2net",
     "/usr/lib/udev/rules.d/81-ec2net.rules",
     "/usr/lib/systemd/system/ec2-ifscan.service",
     "/usr/lib/systemd/system/ec2-ifscan-refresh.service",
@@ -174,6 +175,37 @@ def test_named_programs_exist(root):
         assert path.startswith("/"), f"{source}: {path} is not absolute"
         target = root / path.lstrip("/")
         assert target.is_file() and os.access(target, os.X_OK), f"{source} names {path}, not in the package"
+
+
+def test_ec2net_on_path(root):
+    """`ec2net status` for people: /usr/sbin/ec2net is a symlink to the one
+    executable; started as "ec2net" it takes the subcommand form."""
+    link = root / "usr/sbin/ec2net"
+    assert link.is_symlink() and os.readlink(link) == "../libexec/ec2net/ec2net", os.readlink(link)
+    assert link.resolve() == (root / LIBEXEC.lstrip("/") / "ec2net").resolve()
+    for page in ("ec2net.8", "ec2net-status.8"):
+        synopsis = (REPO / "man" / page).read_text().split(".SH SYNOPSIS", 1)[1].split(".SH", 1)[0]
+        assert "libexec" not in synopsis and ".B ec2net" in synopsis, page
+
+
+def test_maintainer_scripts_call_no_coreutils(deb, tmp_path):
+    """Issue 23: what the scripts call is declared. They call systemd's and
+    udev's programs and shell built-ins, not rm or sed (coreutils, sed)."""
+    run("dpkg-deb", "-e", str(deb), str(tmp_path / "control"))
+    for script in ("postinst", "prerm", "postrm"):
+        code = re.sub(r"(?m)#.*$", "", (tmp_path / "control" / script).read_text())
+        for program in ("rm", "sed", "awk", "grep", "cat", "cut", "find", "xargs"):
+            assert not re.search(rf"(^|[\s;|&(`$]){program}\s", code, re.M), f"{script} calls {program}"
+
+
+def test_postinst_reloads_before_starting(deb, tmp_path):
+    """Issue 23: dh_installsystemd --no-start leaves out daemon-reload; the
+    postinst reloads systemd and udev's rules before it starts anything."""
+    run("dpkg-deb", "-e", str(deb), str(tmp_path / "control"))
+    code = re.sub(r"(?m)#.*$", "", (tmp_path / "control" / "postinst").read_text())
+    start = code.index("deb-systemd-invoke start")
+    for step in ("systemctl daemon-reload", "udevadm control --reload", "systemctl try-restart systemd-udevd"):
+        assert step in code[:start], step
 
 
 def test_timer_unit_exists(root):

@@ -37,7 +37,7 @@ def run_postinst(postinst: Path, tmp_path: Path, config: str, *args: str) -> lis
     root = tmp_path / "root"
     for d in HOST_DIRS:
         (root / d).mkdir(parents=True, exist_ok=True)
-    (root / "etc/ec2net").mkdir(parents=True)
+    (root / "etc/ec2net").mkdir(parents=True, exist_ok=True)
     (root / "etc/ec2net/ec2net.conf").write_text(config)
     (root / "run/systemd/system").mkdir(parents=True)
     (root / "dev").mkdir()
@@ -45,7 +45,10 @@ def run_postinst(postinst: Path, tmp_path: Path, config: str, *args: str) -> lis
     (root / "stubs").mkdir()
     for name in STUBS:
         stub = root / "stubs" / name
-        stub.write_text(f'#!/bin/sh\necho "{name} $*" >> /calls\nexit 0\n')
+        # deb-systemd-helper's queries answer "no": no earlier install had
+        # these units enabled (the state a Manage=none install leaves).
+        query = 'case "$1" in debian-installed|--quiet) exit 1;; esac\n' if name == "deb-systemd-helper" else ""
+        stub.write_text(f'#!/bin/sh\necho "{name} $*" >> /calls\n{query}exit 0\n')
         stub.chmod(0o755)
     shutil.copy(postinst, root / "postinst")
     binds = " && ".join(f"mount --bind -o ro /{d} {root}/{d}" for d in HOST_DIRS if os.path.isdir(f"/{d}")
@@ -65,7 +68,7 @@ def run_postinst(postinst: Path, tmp_path: Path, config: str, *args: str) -> lis
 
 def starts_anything(calls: list[str]) -> bool:
     return any(c.startswith("deb-systemd-invoke start") or "try-restart" in c or c.startswith("networkctl")
-               or c.startswith("udevadm trigger") for c in calls)
+               or c.startswith("udevadm") for c in calls)
 
 
 @pytest.mark.parametrize("args", [("configure",), ("configure", "0.0.9")], ids=["install", "upgrade"])
@@ -73,7 +76,8 @@ def test_manage_none_starts_nothing(postinst, tmp_path, args):
     calls = run_postinst(postinst, tmp_path, "[Interfaces]\nManage=none\n", *args)
     print("\n".join(calls))
     assert not starts_anything(calls), calls
-    assert "deb-systemd-helper enable ec2-ifscan.timer" in calls, "the units are still enabled for later"
+    # Issue 23: nothing enabled either (networkd, or ec2net's own units).
+    assert not [c for c in calls if " enable " in f"{c} " or c.startswith("systemctl preset")], calls
 
 
 @pytest.mark.parametrize("args", [("configure",), ("configure", "0.0.9")], ids=["install", "upgrade"])
@@ -83,4 +87,22 @@ def test_manage_all_starts_one_scan_and_never_replugs(postinst, tmp_path, args):
     assert "deb-systemd-invoke start systemd-networkd.service ec2-ifscan.timer ec2-ifscan.service ec2-hostname.service" in calls
     if len(args) == 1:
         assert "systemctl enable systemd-networkd.service" in calls
+        enable = calls.index("deb-systemd-helper enable ec2-ifscan.service ec2-ifscan.timer ec2-hostname.service")
+        # Before debhelper's update-state: deb-systemd-helper never creates a link it recorded.
+        assert enable < calls.index("deb-systemd-helper update-state ec2-ifscan.service"), calls
+    else:
+        assert not [c for c in calls if c.startswith("systemctl enable")], "an upgrade keeps the admin's choice"
+    # Issue 23: units and udev rules reloaded before anything starts.
+    start = calls.index("deb-systemd-invoke start systemd-networkd.service ec2-ifscan.timer ec2-ifscan.service "
+                        "ec2-hostname.service")
+    for step in ("systemctl daemon-reload", "udevadm control --reload", "systemctl try-restart systemd-udevd.service"):
+        assert step in calls[:start], step
     assert not any(c.startswith("udevadm trigger") for c in calls), "an upgrade must not re-plug interfaces"
+
+
+def test_manage_none_in_a_drop_in_wins(postinst, tmp_path):
+    root = tmp_path / "root"
+    (root / "etc/ec2net/ec2net.conf.d").mkdir(parents=True)
+    (root / "etc/ec2net/ec2net.conf.d/50-image.conf").write_text("[Interfaces]\nManage = none\n")
+    calls = run_postinst(postinst, tmp_path, "[Interfaces]\nManage=primary-only\n", "configure")
+    assert not starts_anything(calls) and not [c for c in calls if " enable " in f"{c} "], calls

@@ -9,9 +9,18 @@ overrides the base), outside the repository.  Tests never write to it: each
 boot gets a qcow2 overlay (qemu.Overlay) backed by the raw image.
 
 What the image is (and what an EC2 AMI has that it lacks) is listed in
-Tests/vm/README.md.  ec2net itself is NOT in the image: the tests install the
-.deb of `make deb` into the running guest, as an administrator would.
+Tests/vm/README.md.  ec2net itself is NOT in the test image: the tests install
+the .deb of `make deb` into the running guest, as an administrator would.
+
+`make image` (README "Image") builds the product from the same recipe: the
+same packages and hooks, without the tests' stash in /opt/ec2net-vm, with
+ec2net's .deb installed at build time (dpkg in the build chroot, while it
+still has a shell) and then every shell removed:
+
+    python3 Tests/vm/vm/image.py --deb out/ec2net_0.1.0_amd64.deb --out out/image
+    ensure_product(deb)      # the same, cached; test_noshell.py boots it
 """
+import argparse
 import fcntl
 import hashlib
 import os
@@ -34,6 +43,14 @@ PACKAGES = ["systemd", "systemd-sysv", "udev", "dbus", "iproute2", "linux-image-
 # Downloaded into /opt/ec2net-vm/debs but not installed: the peer for the
 # migration scenario and the side-by-side boot figures.
 STASHED = ["amazon-ec2-net-utils"]
+# Downloaded with their dependencies into /opt/ec2net-vm/debs/rpm, not
+# installed: Debian's rpm, for the RPM scenario (test_rpm.py), which installs
+# them before it removes the shells (rpm's own maintainer scripts need one).
+STASHED_WITH_DEPENDENCIES = ["rpm"]
+# What the product image lacks that a shell-free system has no use for: the
+# shells themselves. e2scrub_reap.service is a bash script of e2fsprogs.
+SHELLS = ["usr/bin/sh", "usr/bin/bash", "usr/bin/dash", "usr/bin/rbash"]
+MASKED_IN_PRODUCT = ["e2scrub_reap.service"]
 
 # The generic DHCP configuration of the image (a cloud image has one, from
 # cloud-init or the image build): DHCP on every PCI Ethernet link. ec2net's
@@ -55,14 +72,24 @@ Path=pci-*
 DHCP=yes
 """
 
+# The tests' stash: packages in /opt/ec2net-vm/debs, not installed (not in the product).
+STASH_HOOKS = [
+    ("--customize-hook", 'mkdir -p "$1/opt/ec2net-vm/debs" && chroot "$1" sh -c '
+                         '"cd /opt/ec2net-vm/debs && apt-get download ' + " ".join(STASHED) + '"'),
+    # The archive cache first emptied: it still holds every .deb the image was
+    # built from, which would be stashed (and reinstalled) too.
+    ("--customize-hook", 'rm -f "$1"/var/cache/apt/archives/*.deb && '
+                         'chroot "$1" apt-get install -y -qq --download-only --no-install-recommends '
+                         + " ".join(STASHED_WITH_DEPENDENCIES) + ' && mkdir -p "$1/opt/ec2net-vm/debs/rpm" && '
+                         'mv "$1"/var/cache/apt/archives/*.deb "$1/opt/ec2net-vm/debs/rpm/"'),
+]
+
 HOOKS = [
     # initramfs-tools takes extra modules only from modules.d; without these the
     # initrd cannot find /dev/vda. Written before the kernel package is installed.
     ("--essential-hook", 'mkdir -p "$1/usr/share/initramfs-tools/modules.d" && '
                          'printf "virtio_pci\\nvirtio_blk\\nvirtio_net\\next4\\n" '
                          '> "$1/usr/share/initramfs-tools/modules.d/ec2net-vm"'),
-    ("--customize-hook", 'mkdir -p "$1/opt/ec2net-vm/debs" && chroot "$1" sh -c '
-                         '"cd /opt/ec2net-vm/debs && apt-get download ' + " ".join(STASHED) + '"'),
     ("--customize-hook", 'printf "%s" "$EC2NET_VM_DHCP_NETWORK" > "$1/etc/systemd/network/90-vm-dhcp.network"'),
     # An empty /etc/hostname: the hostname comes from IMDS (ec2-ifscan), as on an AMI.
     ("--customize-hook", ': > "$1/etc/hostname"; printf "/dev/vda / ext4 rw,errors=remount-ro 0 1\\n" > "$1/etc/fstab"'),
@@ -75,8 +102,17 @@ HOOKS = [
 
 def build_inputs():
     """Everything that decides the image's content; its hash names the cache entry."""
-    text = repr((SUITE, MIRROR, SIZE, PACKAGES, STASHED, DHCP_NETWORK, HOOKS))
+    text = repr((SUITE, MIRROR, SIZE, PACKAGES, STASHED, STASHED_WITH_DEPENDENCIES, DHCP_NETWORK, HOOKS,
+                 STASH_HOOKS))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def product_inputs(deb):
+    """The product's cache key: the recipe and the package's bytes."""
+    with open(deb, "rb") as f:
+        package = hashlib.sha256(f.read()).hexdigest()
+    text = repr((SUITE, MIRROR, SIZE, PACKAGES, DHCP_NETWORK, HOOKS, SHELLS, MASKED_IN_PRODUCT, package))
+    return "product-" + hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def cache_dir():
@@ -91,30 +127,68 @@ def paths(directory=None):
 
 
 def ensure(log=print):
-    """The cached image, built first if missing (under a lock: one builder at a time)."""
-    directory = cache_dir()
+    """The cached test image, built first if missing (under a lock: one builder at a time)."""
+    return _ensure(cache_dir(), build_inputs(), HOOKS + STASH_HOOKS, None, log)
+
+
+def ensure_product(deb, log=print):
+    """The product image with this .deb baked in and no shell, cached by the package's hash."""
+    key = product_inputs(deb)
+    built = _ensure(os.path.join(CACHE_BASE, key), key, HOOKS, lambda root: _bake(root, deb, log), log)
+    # One product at a time in the cache: each new .deb makes a new one.
+    for name in os.listdir(CACHE_BASE):
+        if name.startswith("product-") and name != key:
+            shutil.rmtree(os.path.join(CACHE_BASE, name), ignore_errors=True)
+    return built
+
+
+def _ensure(directory, key, hooks, finish, log):
     if os.path.exists(os.path.join(directory, "complete")):
         return paths(directory)
     os.makedirs(CACHE_BASE, exist_ok=True)
     with open(os.path.join(CACHE_BASE, ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not os.path.exists(os.path.join(directory, "complete")):
-            _build(directory, log)
+            _build(directory, key, hooks, finish, log)
     return paths(directory)
 
 
-def _build(directory, log):
+def _bake(root, deb, log):
+    """ec2net installed by dpkg in the build chroot (its postinst sees no
+    running systemd: it enables, starts nothing), then the shells removed.
+    Afterwards dpkg cannot run in the image (it needs sh): an upgrade is a
+    rebuild of the image."""
+    target = os.path.join(root, "var/tmp/ec2net.deb")
+    shutil.copy(deb, target)
+    log(f"vm image: installing {os.path.basename(deb)} in the build chroot")
+    subprocess.run(["chroot", root, "dpkg", "-i", "/var/tmp/ec2net.deb"], check=True)
+    os.remove(target)
+    for unit in MASKED_IN_PRODUCT:
+        link = os.path.join(root, "etc/systemd/system", unit)
+        if os.path.lexists(link):
+            os.remove(link)
+        os.symlink("/dev/null", link)
+    # With a merged /usr (bookworm) /bin/sh is /usr/bin/sh; without, both go.
+    for shell in SHELLS + [s.replace("usr/", "", 1) for s in SHELLS]:
+        path = os.path.join(root, shell)
+        if os.path.lexists(path) and not os.path.islink(os.path.dirname(path)):
+            os.remove(path)
+
+
+def _build(directory, key, hooks, finish, log):
     work = tempfile.mkdtemp(prefix="build-", dir=CACHE_BASE)
     try:
         root = os.path.join(work, "root")
         argv = ["mmdebstrap", "--variant=minbase", "--mode=root", "--quiet",
                 "--include=" + ",".join(PACKAGES)]
-        for option, hook in HOOKS:
+        for option, hook in hooks:
             argv.append(f"{option}={hook}")
         argv += [SUITE, root, MIRROR]
         log(f"vm image: building {directory} (mmdebstrap {SUITE}, {len(PACKAGES)} packages)")
         env = dict(os.environ, EC2NET_VM_DHCP_NETWORK=DHCP_NETWORK)
         subprocess.run(argv, check=True, env=env)
+        if finish:
+            finish(root)
         out = os.path.join(work, "out")
         os.makedirs(out)
         boot = os.path.join(root, "boot")
@@ -127,7 +201,7 @@ def _build(directory, log):
         subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "root", "-d", root,
                         os.path.join(out, "rootfs.raw"), SIZE], check=True)
         with open(os.path.join(out, "complete"), "w") as f:
-            f.write(build_inputs() + "\n")
+            f.write(key + "\n")
         shutil.rmtree(directory, ignore_errors=True)
         os.rename(out, directory)
     finally:
@@ -143,5 +217,22 @@ def _unmount_below(directory):
         subprocess.run(["umount", "-l", point], check=False)
 
 
+def main():
+    parser = argparse.ArgumentParser(description="The VM suite's guest image, or with --deb the product image.")
+    parser.add_argument("--deb", help="bake this ec2net .deb in and remove every shell (make image)")
+    parser.add_argument("--out", help="copy rootfs.raw, vmlinuz and initrd.img into this directory")
+    args = parser.parse_args()
+    log = lambda m: print(m, file=sys.stderr)
+    built = ensure_product(args.deb, log=log) if args.deb else ensure(log=log)
+    if args.out:
+        os.makedirs(args.out, exist_ok=True)
+        for name, path in built.items():
+            # --sparse: the 1.6 GB root file system is mostly holes.
+            subprocess.run(["cp", "--sparse=always", path, os.path.join(args.out, os.path.basename(path))],
+                           check=True)
+        built = paths(args.out)
+    print(built)
+
+
 if __name__ == "__main__":
-    print(ensure(log=lambda m: print(m, file=sys.stderr)))
+    main()

@@ -84,8 +84,9 @@ class Instance:
         self.close()
 
     # --- boot ------------------------------------------------------------------------
-    def boot(self, enis, append="", disk=None):
-        """Start DHCP and IMDS with these ENIs, then the guest with one NIC per ENI."""
+    def boot(self, enis, append="", disk=None, image_paths=None):
+        """Start DHCP and IMDS with these ENIs, then the guest with one NIC per ENI
+        (from the test image, or image_paths: the product of image.ensure_product)."""
         self.enis = list(enis)
         for e in self.enis:
             self.vpc.dhcp.add_fixed_lease(e.mac, e.ipv4[0])
@@ -95,7 +96,7 @@ class Instance:
         self.imds.start({"mac": primary.mac, "http_tokens": "required",
                          "local-hostname": LOCAL_HOSTNAME,
                          "interfaces": [e.imds_interface() for e in self.enis]})
-        paths = image.ensure()
+        paths = image_paths or image.ensure()
         self.disk = disk or Overlay(paths["rootfs"], os.path.join(self.run_dir, "disk.qcow2"))
         nics = [Nic(i, e.mac, e.slot) for i, e in enumerate(self.enis)]
         for e, n in zip(self.enis, nics):

@@ -3,9 +3,9 @@ from . import admin, checks
 from .machine import eni
 
 
-def boot_two_enis(vm, append=""):
+def boot_two_enis(vm, append="", image_paths=None):
     primary, secondary = eni(0, vm.subnet), eni(1, vm.subnet)
-    vm.boot([primary, secondary], append=append)
+    vm.boot([primary, secondary], append=append, image_paths=image_paths)
     return primary, secondary
 
 
