@@ -30,8 +30,14 @@ pytestmark = pytest.mark.skipif(not binaries_present(), reason=f"ec2net binaries
 TRIALS = 16
 # Each of the refresh's IMDS requests for the primary ENI's keys is held this
 # long, so the refresh is still running when the hot-plug's udev event ends
-# (7 keys: about 0.35 s); the plug lands at a different point of it in each trial.
-PRIMARY_KEY_DELAY = 0.05
+# (7 keys: about 0.7 s); the plug lands at a different point of it in each trial.
+PRIMARY_KEY_DELAY = 0.1
+# The plugged ENI's device-number is there at once: with EC2's propagation
+# delay of the simulation (1 s, sim.simulation.HOTPLUG_PROPAGATION) the plug
+# would wait longer than the refresh runs and write after it ended, and the
+# overlap this test is about would not happen (seen in a fresh-clone CI run:
+# "no trial of 16 had the plug and the refresh overlap").
+NO_PROPAGATION_DELAY = {"device-number-delay": 0}
 
 
 def setup_states(sim):
@@ -63,7 +69,7 @@ def test_hotplug_during_a_refresh_leaves_every_link_configured(sim):
                                    env=dict(os.environ, EC2NET_DRIVERS="veth"))
         try:
             time.sleep(0.02 * trial)  # where in the refresh the plug lands; asserts nothing
-            sim.hotplug(plugged)
+            sim.hotplug(plugged, imds_extra=NO_PROPAGATION_DELAY)
             output, _ = refresh.communicate(timeout=60)
         finally:
             if refresh.poll() is None:
