@@ -3,14 +3,14 @@ import EC2NetSystem
 import FuzzSupport
 
 // Kernel replies -> NetlinkReply.split / attributes, and the rule and route
-// dumps (PolicyRuleTable.ownedRules, DefaultRoutes.preferred) over a
+// dumps (PolicyRuleTable.rules, DefaultRoutes.preferred) over a
 // transport that replays the input as 1..8 datagrams, then NLMSG_DONE.
 // Input: [flags][piece count][cuts...][datagram bytes]. Flag bit 0: stamp
 // each message with the request's sequence number (so mutations need not
 // guess it).
 // Properties: no trap, no endless dump; every message and attribute lies
-// inside its datagram; every owned rule is in ec2net's table range and
-// canonical; and a rule survives RTM_DELRULE bytes -> dump parse unchanged.
+// inside its datagram; and every decoded rule whose selectors are all
+// known survives RTM_DELRULE bytes -> dump parse unchanged.
 
 final class Replay: NetlinkTransport {
     let datagrams: [[UInt8]]
@@ -95,14 +95,15 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 
     let replay = Replay(datagrams, stamp: flags & 1 != 0)
     let channel = NetlinkChannel(transport: replay)
-    if let rules = try? PolicyRuleTable(channel: channel).ownedRules() {
-        for r in rules {
-            Fuzz.check(PolicyRouting.ownedTables.contains(r.table), "netlink-rule-table", r.description)
-            Fuzz.check(PolicyRule(source: Substring(r.source.description), table: r.table) == r, "netlink-rule-canonical", r.description)
+    if let rules = try? PolicyRuleTable(channel: channel).rules() {
+        // A selector the decoder does not know cannot be put into a request
+        // (it makes the rule unequal to any ec2net asks for, so it is never
+        // deleted): the round trip holds for the rules without one.
+        for r in rules where r.unknown.isEmpty {
             // RTM_DELRULE bytes, presented as an RTM_NEWRULE dump entry, read back as the same rule.
             var bytes = PolicyRuleTable.deleteMessage(r, sequence: 0).bytes
             bytes[4] = 32; bytes[5] = 0
-            let back = try? PolicyRuleTable(channel: NetlinkChannel(transport: Replay([bytes], stamp: true))).ownedRules()
+            let back = try? PolicyRuleTable(channel: NetlinkChannel(transport: Replay([bytes], stamp: true))).rules()
             Fuzz.check(back?.contains(r) == true, "netlink-rule-roundtrip", "\(r) read back as \(String(describing: back))")
         }
     }
