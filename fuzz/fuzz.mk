@@ -16,6 +16,9 @@ FUZZ_CONFIG ?= release
 FUZZ_LIBFUZZER_FLAGS ?=
 FUZZ_MERGE ?=
 FUZZ_RUNS ?= 0
+# The smoke run starts from one seed, so a CI failure replays: the long run
+# (`make fuzz`) is where new inputs are looked for.
+FUZZ_SMOKE_LIBFUZZER_FLAGS ?= -seed=1 $(FUZZ_LIBFUZZER_FLAGS)
 
 .PHONY: fuzz fuzz-build fuzz-smoke
 
@@ -33,4 +36,4 @@ fuzz: fuzz-build
 # with a larger FUZZ_SECONDS (fuzz/README.md).
 fuzz-smoke: fuzz-build
 	$(PYTHON) fuzz/run.py --bin $(FUZZ_SCRATCH)/$(FUZZ_CONFIG) --scratch $(FUZZ_SCRATCH)/runs \
-		--seconds $(FUZZ_SMOKE_SECONDS) --targets "$(FUZZ_TARGETS)" --libfuzzer "$(FUZZ_LIBFUZZER_FLAGS)"
+		--seconds $(FUZZ_SMOKE_SECONDS) --targets "$(FUZZ_TARGETS)" --libfuzzer "$(FUZZ_SMOKE_LIBFUZZER_FLAGS)"

@@ -39,8 +39,13 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         Fuzz.check(!p.isEmpty, "match-pattern", Fuzz.show(p))
         Fuzz.check(!p.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }), "match-crlf", "pattern spans lines: \(Fuzz.show(p))")
         guard !p.hasPrefix("!") else { continue }
-        let one = NetworkMatch(parsing: "[Match]\nName=\(p)\n")
-        let negated = NetworkMatch(parsing: "[Match]\nName=!\(p)\n")
+        // Name= words unescape a backslash (extract_first_word() flags 0), so
+        // the stored pattern is written back with its backslashes doubled.
+        let written = p.replacing("\\", with: "\\\\")
+        let one = NetworkMatch(parsing: "[Match]\nName=\(written)\n")
+        let negated = NetworkMatch(parsing: "[Match]\nName=!\(written)\n")
+        Fuzz.check(one.names == [p] && negated.names == ["!" + p], "match-negation",
+                   "\(Fuzz.show(p)) does not read back: \(one.names) \(negated.names)")
         Fuzz.check(!(one.selects(link) && negated.selects(link)),
                    "match-negation", "\(Fuzz.show(p)) and its negation both select \(Fuzz.show(name))")
     }
