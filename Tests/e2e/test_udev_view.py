@@ -9,7 +9,8 @@ not written its record, for HOLD_SECONDS while the device is in sysfs."""
 
 import pytest
 
-from scenarios import GENERATED_DIR, boot_and_scan, extra_eni, generated_files, link_configured, one_subnet, scan, two_enis_same_subnet
+from scenarios import (GENERATED_DIR, boot_and_scan, generated_files, link_configured, one_subnet, scan,
+                       two_enis_same_subnet)
 from sim.simulation import binaries_present, build_dir
 from sim.wait import wait_until
 
@@ -57,3 +58,25 @@ def test_scan_skips_an_interface_whose_udev_event_is_held(sim):
     scan(sim)
     name = link_configured(sim, secondary)
     assert generated_for_mac(sim, secondary.mac) == [f"05-ec2net-{name}.network"]
+
+
+def test_records_carry_ec2_properties_and_the_scan_configures_from_them(sim):
+    """With device-index naming, ec2-ifname's EC2_* properties are in the
+    record the scan reads (the record printed here is the seed of
+    Tests/EC2NetCoreTests/UdevDatabaseRecordTests.swift)."""
+    subnet = sim.add_subnet(one_subnet())
+    primary, secondary = two_enis_same_subnet(subnet)
+    # The naming map of an earlier boot (test_naming.py): ec2-ifname answers from it.
+    naming_map = "".join(f"{e.mac} device={e.device_number} card={e.network_card} eni={e.eni_id}\n"
+                         for e in (primary, secondary))
+    sim.boot([primary, secondary], files={"/etc/ec2net/ec2net.conf": "[Naming]\nMode=device-index\n",
+                                          "/var/lib/ec2net/interfaces": naming_map})
+    for eni in (primary, secondary):
+        link_configured(sim, eni)
+    scan(sim)
+    for eni, name in ((primary, "eth0"), (secondary, "eth1")):
+        assert sim.instance.ifname_of(eni.mac) == name
+        record = sim.instance.read_file(record_path(sim, name))
+        print(f"udev record of {name}:\n{record}")
+        assert f"E:EC2_IFNAME={name}\n" in record and f"E:EC2_DEVICE_NUMBER={eni.device_number}\n" in record, record
+        assert generated_for_mac(sim, eni.mac) == [f"05-ec2net-{name}.network"]
