@@ -160,7 +160,7 @@ def netlink_seeds():
 
 
 # fuzz-udev: a udev database record as is. Two recorded by systemd-udevd 252
-# in the e2e simulated instance (Tests/e2e/test_udev_view.py prints them);
+# in the e2e simulated instance (Tests/e2e/test_udev_initialized.py prints them);
 # the other keys systemd's device_update_db() writes (links, priority, tags);
 # lines sd-device ignores; NUL-separated pairs for the built-properties check.
 def udev_seeds():

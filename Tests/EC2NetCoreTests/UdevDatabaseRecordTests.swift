@@ -3,7 +3,7 @@ import XCTest
 
 /// UdevDatabaseRecord over records systemd-udevd 252 wrote: `capturedEth0`
 /// is /run/udev/data/n<ifindex> of eth0 in the e2e simulated instance
-/// (Tests/e2e/test_udev_view.py prints it; device-index naming, so ec2-ifname's
+/// (Tests/e2e/test_udev_initialized.py prints it; device-index naming, so ec2-ifname's
 /// EC2_* properties are there). The `S:`/`G:`/`Q:`/`L:` lines of
 /// `withLinksAndTags` follow systemd's device_update_db() (src/libsystemd/
 /// sd-device/device-private.c), which writes them for devices with /dev

@@ -5,7 +5,7 @@ import XCTest
 
 /// SysfsDevices through udev's database (issue 21): a temporary sysfs and a
 /// root whose /run/udev/data holds records like the ones systemd-udevd 252
-/// wrote in the e2e simulated instance (Tests/e2e/test_udev_view.py), with
+/// wrote in the e2e simulated instance (Tests/e2e/test_udev_initialized.py), with
 /// `ena` for ID_NET_DRIVER as on an instance.
 final class UdevViewTests: XCTestCase {
     var host: FakeHost!

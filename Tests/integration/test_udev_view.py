@@ -4,7 +4,7 @@ udev's format, beside a fake sysfs whose devices all carry the `ena` driver
 link and an `ifindex`.
 
 The records are modelled on ones systemd-udevd 252 wrote in the e2e
-simulated instance (Tests/e2e/test_udev_view.py prints them):
+simulated instance (Tests/e2e/test_udev_initialized.py prints them):
     I:13677521822
     E:ID_NET_DRIVER=veth
     E:ID_NET_LINK_FILE=/usr/lib/systemd/network/99-default.link
