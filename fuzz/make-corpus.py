@@ -159,6 +159,21 @@ def netlink_seeds():
     write("fuzz-netlink", "error", b"\x01\x00" + nlmsg(2, 2, struct.pack("=i", -1) + struct.pack("=IHHII", 32, 34, 0x301, 2, 0)))
 
 
+# fuzz-udev: a udev database record as is. Two recorded by systemd-udevd 252
+# in the e2e simulated instance (Tests/e2e/test_udev_initialized.py prints them);
+# the other keys systemd's device_update_db() writes (links, priority, tags);
+# lines sd-device ignores; NUL-separated pairs for the built-properties check.
+def udev_seeds():
+    write("fuzz-udev", "captured-eth0", "I:13677521822\nE:ID_NET_DRIVER=veth\n"
+          "E:ID_NET_LINK_FILE=/usr/lib/systemd/network/99-default.link\nE:ID_NET_NAME=eth0\nE:EC2_IFNAME=eth0\n"
+          "E:EC2_DEVICE_NUMBER=0\nE:EC2_NETWORK_CARD=0\nE:EC2_ENI_ID=eni-0000000000000a010\nV:1\n")
+    write("fuzz-udev", "captured-primary", "I:13640244216\nE:ID_NET_DRIVER=veth\n"
+          "E:ID_NET_LINK_FILE=/usr/lib/systemd/network/99-default.link\nE:ID_NET_NAME=eth1\nV:1\n")
+    write("fuzz-udev", "links-tags", "S:disk/by-id/x\nL:10\nI:5\nE:A=b=c\nG:systemd\nQ:systemd\nV:1\n")
+    write("fuzz-udev", "malformed", "E:NOEQUALS\nE:=novalue\nX\nEE:A=1\n\n:\nI:notanumber\nE:K=\nE:A=1\r\n")
+    write("fuzz-udev", "pairs", "EC2_IFNAME\x00eth0\x00EC2_DEVICE_NUMBER\x001\x00")
+
+
 def main():
     http_seeds()
     metadata_seeds()
@@ -166,6 +181,7 @@ def main():
     map_seeds()
     match_seeds()
     netlink_seeds()
+    udev_seeds()
     for t in sorted(os.listdir(ROOT)):
         print(t, len(os.listdir(os.path.join(ROOT, t))), "seeds", file=sys.stderr)
 

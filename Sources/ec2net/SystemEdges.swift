@@ -87,10 +87,12 @@ struct SystemEdges {
         return Set(d.split(separator: " ").map(String.init))
     }
 
-    /// A walk of sysfs (`--sysfs DIR`); for the host's own, the kernel is
-    /// asked for the driver of a device without a sysfs driver link.
+    /// A walk of sysfs (`--sysfs DIR`) seen through udev's database under
+    /// the root; for the host's own, the kernel is asked for the driver of
+    /// a device without a sysfs driver link.
     var devices: DeviceEnumerator {
-        SysfsDevices(sysfs: sysfs, drivers: drivers, askKernel: invocation.sysfs == "/sys")
+        SysfsDevices(sysfs: sysfs, drivers: drivers, askKernel: invocation.sysfs == "/sys",
+                     udev: UdevDatabase(paths: paths), log: log)
     }
 
     /// Run by udev for this event (RUN, IMPORT): ACTION is set.

@@ -23,13 +23,13 @@ public protocol LinkIdentityReading: AnyObject {
 /// tree's sysfs. Reading errors other than ENOENT are errors.
 public final class KernelLinkIdentityReader: LinkIdentityReading {
     private let sysfs: Sysfs
-    private let udevData: String
+    private let udev: UdevDatabase
     private let channel: NetlinkChannel?
 
     /// - Parameter channel: nil when the kernel is not the tree's (`--root`).
     public init(sysfs: Sysfs, paths: Paths, channel: NetlinkChannel?) {
         self.sysfs = sysfs
-        udevData = paths.root + "/run/udev/data"
+        udev = UdevDatabase(paths: paths)
         self.channel = channel
     }
 
@@ -69,12 +69,8 @@ public final class KernelLinkIdentityReader: LinkIdentityReading {
         }
         var properties = uevent
         properties["SUBSYSTEM"] = "net"
-        if let index = uevent["IFINDEX"], let db = try read(udevData + "/n" + index) {
-            for line in db.split(separator: "\n") where line.hasPrefix("E:") {
-                let kv = line.dropFirst(2)
-                guard let eq = kv.firstIndex(of: "=") else { continue }
-                properties[String(kv[..<eq])] = String(kv[kv.index(after: eq)...])
-            }
+        if let index = uevent["IFINDEX"].flatMap({ Int($0) }), let record = try udev.record(interfaceIndex: index) {
+            for p in record.properties { properties[p.key] = p.value }
         }
         link.properties = properties
         return link
@@ -144,20 +140,6 @@ public final class KernelLinkIdentityReader: LinkIdentityReading {
 
     /// A small file's text; nil only when it does not exist.
     private func read(_ path: String) throws(FileError) -> String? {
-        let fd = ec2net_open(path, O_RDONLY | O_CLOEXEC, 0)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw .operation("open", path: path, errno: errno)
-        }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 4096)
-        while bytes.count < 1 << 20 {
-            let n = buf.withUnsafeMutableBytes { CLinux.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; throw .operation("read", path: path, errno: errno) }
-            if n == 0 { break }
-            bytes += buf[0..<n]
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        try UdevDatabase.readBytes(path).map { String(decoding: $0, as: UTF8.self) }
     }
 }

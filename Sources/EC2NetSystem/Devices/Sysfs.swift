@@ -59,6 +59,19 @@ public struct Sysfs {
         return target.split(separator: "/").last.map(String.init)
     }
 
+    /// The interface's index; nil only when `ifindex` is absent (ENOENT:
+    /// the device went away). Any other read error throws.
+    public func presentInterfaceIndex(of interface: String) throws(SysfsError) -> Int? {
+        let p = path(interface, "ifindex")
+        let text: String?
+        do { text = try Sysfs.readAttribute(p) } catch { throw .unreadable(error) }
+        guard let text else { return nil }
+        guard let index = Int(text.hasSuffix("\n") ? String(text.dropLast()) : text) else {
+            throw .unreadable(.operation("parse", path: p, errno: EINVAL))
+        }
+        return index
+    }
+
     public func interfaceIndex(of interface: String) -> Int? {
         guard let t = Sysfs.readSmall(path(interface, "ifindex")) else { return nil }
         return Int(t.hasSuffix("\n") ? String(t.dropLast()) : t)

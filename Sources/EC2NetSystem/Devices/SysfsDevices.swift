@@ -8,17 +8,32 @@ import EC2NetCore
 /// link's target name; for the host's own sysfs, a device without that
 /// link (veth) is asked the kernel by ethtool, as udev's net_setup_link
 /// does for ID_NET_DRIVER.
+///
+/// With udev's database (`udev`), the list is udev's view, as networkd's
+/// is: while udev runs, an interface without a record is not initialized
+/// yet (its event is still running, maybe on a `tmp…` name it is about to
+/// leave) and is not listed; its own event's ec2-plug configures it, or the
+/// next scan once udev has finished. A record's ID_NET_DRIVER and EC2_*
+/// properties are taken from it; sysfs is the fallback only where udev does
+/// not run (no /run/udev).
 public final class SysfsDevices: DeviceEnumerator {
     private let sysfs: Sysfs
     private let drivers: Set<String>
     private let askKernel: Bool
+    private let udev: UdevDatabase?
+    private let log: Log?
 
-    /// - Parameter askKernel: only for the host's own sysfs: the kernel
-    ///   knows interfaces by name, and a test tree's names are not its.
-    public init(sysfs: Sysfs, drivers: Set<String>, askKernel: Bool = false) {
+    /// - Parameters:
+    ///   - askKernel: only for the host's own sysfs: the kernel
+    ///     knows interfaces by name, and a test tree's names are not its.
+    ///   - udev: nil lists from sysfs alone (the per-MAC re-check of a removal).
+    ///   - log: where an interface udev has not initialized is reported.
+    public init(sysfs: Sysfs, drivers: Set<String>, askKernel: Bool = false, udev: UdevDatabase? = nil, log: Log? = nil) {
         self.sysfs = sysfs
         self.drivers = drivers
         self.askKernel = askKernel
+        self.udev = udev
+        self.log = log
     }
 
     private func driver(of name: String) throws(SysfsError) -> String? {
@@ -34,12 +49,30 @@ public final class SysfsDevices: DeviceEnumerator {
     /// The ENIs present. Throws when `class/net` or a device's driver or
     /// address cannot be read for any reason but absence: a short list
     /// would read as interfaces gone, and their config would be removed.
+    /// Errors reading udev's database are errors too (only ENOENT is "no record").
     public func enumerate() throws(SysfsError) -> [NetworkDevice] {
+        let udevRuns: Bool
+        do { udevRuns = try udev?.isRunning() ?? false } catch { throw .unreadable(error) }
         var out: [NetworkDevice] = []
         for name in try names() {
-            guard let driver = try driver(of: name), drivers.contains(driver),
+            var record: UdevDatabaseRecord? = nil
+            if udevRuns, let udev {
+                guard let index = try sysfs.presentInterfaceIndex(of: name) else { continue }  // gone
+                do { record = try udev.record(interfaceIndex: index) } catch { throw .unreadable(error) }
+                if record == nil {
+                    log?.info("\(name): udev has not initialized it yet (no \(udev.recordPath(interfaceIndex: index))); left to its udev event and the next scan")
+                    continue
+                }
+            }
+            // A record without ID_NET_DRIVER (rules without net_setup_link):
+            // the kernel's driver, which is what udev would have put there.
+            var driver = record?["ID_NET_DRIVER"]
+            if driver == nil { driver = try self.driver(of: name) }
+            guard let driver, drivers.contains(driver),
                   let mac = try sysfs.presentMAC(of: name) else { continue }
-            out.append(NetworkDevice(name: name, mac: mac, driver: driver))
+            var device = NetworkDevice(name: name, mac: mac, driver: driver)
+            for p in record?.properties ?? [] where p.key.hasPrefix("EC2_") { device.ec2Properties[p.key] = p.value }
+            out.append(device)
         }
         return out
     }
