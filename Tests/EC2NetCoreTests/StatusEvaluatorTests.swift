@@ -196,7 +196,7 @@ final class StatusEvaluatorTests: XCTestCase {
 
     func testPendingENIIsUnknown() {
         var e = F.healthy()
-        e.interfaces[1].metadata = .pending("device-number")
+        e.interfaces[1].metadata = .pending(.key(.deviceNumber))
         let r = StatusEvaluator.evaluate(e)
         XCTAssertEqual(r.verdict, .unknown)
         XCTAssertEqual(interface(r, "eth1").reasonCode?.rawValue, "not-propagated")

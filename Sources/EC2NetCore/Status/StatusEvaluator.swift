@@ -100,7 +100,7 @@ public enum StatusEvaluator {
         switch i.metadata {
         case .pending(let what) where r.managed:
             r.unknown = true
-            let missing = what == "the MAC" ? "this MAC" : "its \(what)"
+            let missing = what == .mac ? "this MAC" : "its \(what)"
             (r.reasonCode, r.reason) = (.notPropagated, "IMDS does not list \(missing) yet")
             r.problems.append("IMDS does not list \(missing) (yet): cannot tell what it should have")
         case .failed(let why) where r.managed:
