@@ -145,9 +145,9 @@ final class KernelDumpTests: XCTestCase {
     func testDefaultRoutesReaderOverRecordedReplies() throws {
         let t = NetlinkMessageTests.MockTransport()
         KernelDumpTests.replaying(t)
-        let best = try DefaultRoutes(channel: NetlinkChannel(transport: t)).preferred(family: AF_INET)
+        let best = try DefaultRoutes(channel: NetlinkChannel(transport: t)).preferred(family: .ipv4)
         XCTAssertEqual(best?.metric, 513)
-        XCTAssertNil(try DefaultRoutes(channel: NetlinkChannel(transport: t)).preferred(family: AF_INET6),
+        XCTAssertNil(try DefaultRoutes(channel: NetlinkChannel(transport: t)).preferred(family: .ipv6),
                      "no IPv6 default route was set up")
     }
 }
