@@ -108,6 +108,6 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         }
     }
     replay.receives = 0
-    _ = try? DefaultRoutes(channel: NetlinkChannel(transport: replay)).preferred(family: 2)
+    _ = try? DefaultRoutes(channel: NetlinkChannel(transport: replay)).preferred(family: .ipv4)
     return 0
 }
