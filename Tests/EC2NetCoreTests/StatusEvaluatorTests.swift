@@ -37,9 +37,9 @@ final class StatusEvaluatorTests: XCTestCase {
 
     func testReasonsForUnmanagedENIs() {
         let r = StatusEvaluator.evaluate(F.healthy())
-        XCTAssertEqual(interface(r, "eth2").reasonCode, "excluded")
+        XCTAssertEqual(interface(r, "eth2").reasonCode?.rawValue, "excluded")
         XCTAssertEqual(interface(r, "eth2").reason, "not managed: excluded by Exclude=02:00:00:00:00:30")
-        XCTAssertEqual(interface(r, "eth3").reasonCode, "no-addresses")
+        XCTAssertEqual(interface(r, "eth3").reasonCode?.rawValue, "no-addresses")
         XCTAssertEqual(interface(r, "eth3").fileState, StatusReport.FileState.none)
     }
 
@@ -48,12 +48,12 @@ final class StatusEvaluatorTests: XCTestCase {
         e.configuration.manage = .primaryOnly
         var r = StatusEvaluator.evaluate(e)
         XCTAssertTrue(interface(r, "eth0").managed)
-        XCTAssertEqual(interface(r, "eth1").reasonCode, "manage-primary-only")
+        XCTAssertEqual(interface(r, "eth1").reasonCode?.rawValue, "manage-primary-only")
         XCTAssertEqual(interface(r, "eth1").fileState, .unexpected, "its file is still there: drift")
         XCTAssertEqual(r.verdict, .drift)
         e.configuration.manage = .none
         r = StatusEvaluator.evaluate(e)
-        XCTAssertEqual(Set(r.interfaces.compactMap(\.reasonCode)), ["manage-none"])
+        XCTAssertEqual(Set(r.interfaces.compactMap { $0.reasonCode?.rawValue }), ["manage-none"])
     }
 
     func testAdminClaimAndOtherManager() {
@@ -179,27 +179,27 @@ final class StatusEvaluatorTests: XCTestCase {
         r = StatusEvaluator.evaluate(e)
         XCTAssertEqual(r.verdict, .drift)
         XCTAssertEqual(interface(r, "eth1").problems, ["missing address 10.0.0.23/32", "missing rule from 10.0.0.23/32 lookup 10001 priority 10001"])
-        XCTAssertEqual(r.imdsState, "skipped")
+        XCTAssertEqual(r.imdsState, .skipped)
         XCTAssertEqual(r.primaryMAC, F.mac(1), "from the naming map")
         XCTAssertEqual(interface(r, "eth1").fileState, .notChecked)
         XCTAssertEqual(interface(r, "eth1").index, F.secondary.index)
         // Without IMDS the EFA-only ENI cannot be told apart: it has no file, which is no drift.
-        XCTAssertEqual(interface(r, "eth3").reasonCode, "no-file")
+        XCTAssertEqual(interface(r, "eth3").reasonCode?.rawValue, "no-file")
         XCTAssertFalse(interface(r, "eth3").managed)
     }
 
     func testIMDSFailureIsUnknown() {
         let r = StatusEvaluator.evaluate(F.imdsUnreachable())
         XCTAssertEqual(r.verdict, .unknown)
-        XCTAssertEqual(r.imdsState, "failed")
+        XCTAssertEqual(r.imdsState, .failed)
     }
 
     func testPendingENIIsUnknown() {
         var e = F.healthy()
-        e.interfaces[1].metadata = .pending("device-number")
+        e.interfaces[1].metadata = .pending(.key(.deviceNumber))
         let r = StatusEvaluator.evaluate(e)
         XCTAssertEqual(r.verdict, .unknown)
-        XCTAssertEqual(interface(r, "eth1").reasonCode, "not-propagated")
+        XCTAssertEqual(interface(r, "eth1").reasonCode?.rawValue, "not-propagated")
         XCTAssertEqual(interface(r, "eth1").fileState, .notChecked, "judged by its file on disk meanwhile")
     }
 

@@ -12,7 +12,7 @@ final class FuzzRegressionTests: XCTestCase {
         var datagrams: [[UInt8]]
         var sequence: UInt32 = 0
         init(_ datagrams: [[UInt8]]) { self.datagrams = datagrams }
-        func send(_ bytes: [UInt8]) throws(NetlinkError) { sequence = NetlinkReply.read32(bytes, 8) }
+        func send(_ bytes: [UInt8]) throws(NetlinkError) { sequence = HostOrder.read(UInt32.self, bytes, at: 8) }
         func receive() throws(NetlinkError) -> [UInt8] {
             guard !datagrams.isEmpty else { throw .socket(errno: EAGAIN) }
             var d = datagrams.removeFirst()

@@ -84,7 +84,7 @@ final class KernelDumpTests: XCTestCase {
     static func replaying(_ t: NetlinkMessageTests.MockTransport) {
         t.onSend = { request in
             let seq = NetlinkMessageTests.sequence(of: request)
-            let type = NetlinkReply.read16(request, 4), family = Int32(request[16])
+            let type = HostOrder.read(UInt16.self, request, at: 4), family = Int32(request[16])
             let recorded: [[UInt8]]
             switch (type, family) {
             case (18, _): recorded = D.linkDump
@@ -102,7 +102,7 @@ final class KernelDumpTests: XCTestCase {
         var d = datagram, i = 0
         while i + 16 <= d.count {
             withUnsafeBytes(of: seq) { for k in 0..<4 { d[i + 8 + k] = $0[k] } }
-            i += (Int(NetlinkReply.read32(d, i)) + 3) & ~3
+            i += (Int(HostOrder.read(UInt32.self, d, at: i)) + 3) & ~3
         }
         return d
     }
@@ -121,7 +121,7 @@ final class KernelDumpTests: XCTestCase {
         KernelDumpTests.replaying(t)
         let s = try NetlinkKernelState(channel: NetlinkChannel(transport: t)).snapshot()
         // links, addresses, then rules and routes per family: six dumps, each a request of its own.
-        XCTAssertEqual(t.sent.map { NetlinkReply.read16($0, 4) }, [18, 22, 34, 26, 34, 26])
+        XCTAssertEqual(t.sent.map { HostOrder.read(UInt16.self, $0, at: 4) }, [18, 22, 34, 26, 34, 26])
         XCTAssertEqual(t.sent.map { $0[16] }, [0, 0, 2, 2, 10, 10])
         XCTAssertEqual(s.links.count, 3)
         XCTAssertEqual(s.rules.count, 9)
@@ -145,9 +145,9 @@ final class KernelDumpTests: XCTestCase {
     func testDefaultRoutesReaderOverRecordedReplies() throws {
         let t = NetlinkMessageTests.MockTransport()
         KernelDumpTests.replaying(t)
-        let best = try DefaultRoutes(channel: NetlinkChannel(transport: t)).preferred(family: AF_INET)
+        let best = try DefaultRoutes(channel: NetlinkChannel(transport: t)).preferred(family: .ipv4)
         XCTAssertEqual(best?.metric, 513)
-        XCTAssertNil(try DefaultRoutes(channel: NetlinkChannel(transport: t)).preferred(family: AF_INET6),
+        XCTAssertNil(try DefaultRoutes(channel: NetlinkChannel(transport: t)).preferred(family: .ipv6),
                      "no IPv6 default route was set up")
     }
 }

@@ -105,7 +105,7 @@ final class MetadataReaderTests: XCTestCase {
         let source = DictionarySource(MetadataReaderTests.multiCard(secondaryKeys: ["device-number": "1", "local-ipv4s": "10.0.0.20"]))
         let reader = MetadataReader(source: source, clock: FakeClock())
         guard case .pending(let what) = try reader.attempt(mac: secondaryMAC) else { return XCTFail("not pending") }
-        XCTAssertEqual(what, "network-card")
+        XCTAssertEqual(what, .key(.networkCard))
     }
 
     func testMultiCardSecondaryReadsItsCard() throws {
@@ -141,7 +141,7 @@ final class MetadataReaderTests: XCTestCase {
         let clock = FakeClock()
         let reader = MetadataReader(source: source, clock: clock)
         guard case .pending(let what) = try reader.attempt(mac: secondaryMAC) else { return XCTFail("not pending") }
-        XCTAssertEqual(what, "device-number")
+        XCTAssertEqual(what, .key(.deviceNumber))
 
         clock.onSleep = { c in
             if c.sleeps.count == 3 {
@@ -185,7 +185,7 @@ final class MetadataReaderTests: XCTestCase {
         guard case .pending(let what) = try reader.attempt(mac: try MACAddress(parsing: "02:00:00:00:00:99")) else {
             return XCTFail("not pending")
         }
-        XCTAssertEqual(what, "the MAC")
+        XCTAssertEqual(what, .mac)
     }
 
     /// Issue 21: IMDS lists `local-ipv4s` for the MAC, then answers 404 or
@@ -203,7 +203,7 @@ final class MetadataReaderTests: XCTestCase {
             guard case .pending(let what) = try reader.attempt(mac: secondaryMAC) else {
                 return XCTFail("\(String(describing: broken)): not pending")
             }
-            XCTAssertEqual(what, "local-ipv4s (listed, but answered 404 or empty)")
+            XCTAssertEqual(what, .listedButMissing(.localIPv4s))
             XCTAssertThrowsError(try reader.read(mac: secondaryMAC, timeout: 1)) { error in
                 guard case .notPropagated(_, let what, _)? = error as? MetadataReadError else { return XCTFail("\(error)") }
                 XCTAssertTrue(what.hasPrefix("local-ipv4s"))

@@ -149,7 +149,7 @@ final class NetlinkMessageTests: XCTestCase {
         }
     }
 
-    static func sequence(of request: [UInt8]) -> UInt32 { NetlinkReply.read32(request, 8) }
+    static func sequence(of request: [UInt8]) -> UInt32 { HostOrder.read(UInt32.self, request, at: 8) }
 
     func testAcknowledgeSendsTheBytesAndReturnsOnACK() throws {
         let t = MockTransport()

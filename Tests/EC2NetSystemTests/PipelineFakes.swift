@@ -29,8 +29,8 @@ final class FakeRuleTable: RuleTable {
 }
 
 final class FakeDefaultRoutes: DefaultRouteSource {
-    var routes: [AddressFamily: PreferredDefaultRoute] = [:]
-    func preferred(_ family: AddressFamily) throws(NetlinkError) -> PreferredDefaultRoute? { routes[family] }
+    var routes: [IPFamily: PreferredDefaultRoute] = [:]
+    func preferred(_ family: IPFamily) throws(NetlinkError) -> PreferredDefaultRoute? { routes[family] }
 }
 
 final class FakeHostname: HostnameSetter {

@@ -26,56 +26,56 @@ public enum NetworkdRenderer {
         var sections: [NetworkdSection] = []
 
         // Type=ether keeps VLANs and bridges that inherit the MAC out.
-        sections.append(NetworkdSection("Match", [("MACAddress", m.mac.description), ("Type", "ether")]))
+        sections.append(NetworkdSection(.match, [(.macAddress, m.mac.description), (.type, "ether")]))
         if let mtu = c.mtu {
-            sections.append(NetworkdSection("Link", [("MTUBytes", String(mtu))]))
+            sections.append(NetworkdSection(.link, [(.mtuBytes, String(mtu))]))
         }
-        sections.append(NetworkdSection("Network", [
-            ("DHCP", "yes"),
-            ("IPv6DuplicateAddressDetection", "0"),
-            ("LLMNR", "no"),
-            ("DNSDefaultRoute", "yes"),
+        sections.append(NetworkdSection(.network, [
+            (.dhcp, "yes"),
+            (.ipv6DuplicateAddressDetection, "0"),
+            (.llmnr, "no"),
+            (.dnsDefaultRoute, "yes"),
             // A reload that changes this file reconfigures the link; without
             // this networkd 252 stops the DHCPv4 client first and drops the
             // lease's address and routes (the table's default among them)
             // until a new lease arrives, so traffic from addresses the change
             // does not touch is lost or leaves by another ENI (measured:
             // Tests/e2e/test_vpc_enforcement.py). EC2's leases are fixed.
-            ("KeepConfiguration", "dhcp"),
+            (.keepConfiguration, "dhcp"),
         ]))
-        var dhcp4 = NetworkdSection("DHCPv4", [
-            ("RouteMetric", metric),
-            ("UseRoutes", "yes"),
-            ("UseGateway", useGatewayInMain),
-            ("UseHostname", "no"),
-            ("UseDNS", "yes"),
-            ("UseNTP", "yes"),
-            ("UseDomains", "yes"),
+        var dhcp4 = NetworkdSection(.dhcpv4, [
+            (.routeMetric, metric),
+            (.useRoutes, "yes"),
+            (.useGateway, useGatewayInMain),
+            (.useHostname, "no"),
+            (.useDNS, "yes"),
+            (.useNTP, "yes"),
+            (.useDomains, "yes"),
         ])
-        dhcp4.add("UseMTU", c.mtu == nil ? "yes" : "no")
+        dhcp4.add(.useMTU, c.mtu == nil ? "yes" : "no")
         sections.append(dhcp4)
-        sections.append(NetworkdSection("DHCPv6", [("UseHostname", "no"), ("UseDNS", "yes"), ("UseNTP", "yes"), ("WithoutRA", "solicit")]))
-        sections.append(NetworkdSection("IPv6AcceptRA", [("RouteMetric", metric), ("UseGateway", useGatewayInMain)]))
+        sections.append(NetworkdSection(.dhcpv6, [(.useHostname, "no"), (.useDNS, "yes"), (.useNTP, "yes"), (.withoutRA, "solicit")]))
+        sections.append(NetworkdSection(.ipv6AcceptRA, [(.routeMetric, metric), (.useGateway, useGatewayInMain)]))
 
         for a in m.secondaryIPv4Addresses {
-            sections.append(NetworkdSection("Address", [("Address", "\(a)/32"), ("AddPrefixRoute", "no")]))
+            sections.append(NetworkdSection(.address, [(.address, "\(a)/32"), (.addPrefixRoute, "no")]))
         }
 
         if m.hasIPv6 {
-            sections.append(NetworkdSection("Route", [("Table", table), ("Gateway", "_ipv6ra")]))
+            sections.append(NetworkdSection(.route, [(.table, table), (.gateway, NetworkdGateway.ipv6ra.rawValue)]))
             for s in m.ipv6Subnets.sorted() {
-                sections.append(NetworkdSection("Route", [("Table", table), ("Destination", s.description)]))
+                sections.append(NetworkdSection(.route, [(.table, table), (.destination, s.description)]))
             }
         }
         if m.hasIPv4 {
-            sections.append(NetworkdSection("Route", [("Table", table), ("Gateway", "_dhcp4")]))
+            sections.append(NetworkdSection(.route, [(.table, table), (.gateway, NetworkdGateway.dhcp4.rawValue)]))
             if let s = m.ipv4Subnet {
-                sections.append(NetworkdSection("Route", [("Table", table), ("Destination", s.description)]))
+                sections.append(NetworkdSection(.route, [(.table, table), (.destination, s.description)]))
             }
             if c.localPrefixes {
                 // Lets the host itself use addresses of a delegated prefix (upstream #109).
                 for p in m.ipv4Prefixes.sorted() {
-                    sections.append(NetworkdSection("Route", [("Type", "local"), ("Table", "local"), ("Destination", p.description)]))
+                    sections.append(NetworkdSection(.route, [(.type, "local"), (.table, "local"), (.destination, p.description)]))
                 }
             }
         }
@@ -87,7 +87,7 @@ public enum NetworkdRenderer {
             }
             sources += m.ipv6Addresses.sorted().map { $0.description } + m.ipv6Prefixes.sorted().map { $0.description }
             for source in sources {
-                sections.append(NetworkdSection("RoutingPolicyRule", [("From", source), ("Priority", table), ("Table", table)]))
+                sections.append(NetworkdSection(.routingPolicyRule, [(.from, source), (.priority, table), (.table, table)]))
             }
         }
 

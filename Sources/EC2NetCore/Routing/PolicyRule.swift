@@ -149,7 +149,7 @@ public struct PolicyRule: Hashable, Sendable, CustomStringConvertible {
     public static func rules(inGeneratedFile text: String) -> [PolicyRule] { rules(in: NetworkdFile(parsing: text)) }
 
     public static func rules(in file: NetworkdFile) -> [PolicyRule] {
-        file.sections.filter { $0.name == "RoutingPolicyRule" }.flatMap { s in
+        file.sections.filter { $0.is(.routingPolicyRule) }.flatMap { s in
             RuleRequest.requests(in: s).compactMap { r -> PolicyRule? in
                 if case .exactly(let rule) = r { return rule }
                 return nil

@@ -50,13 +50,13 @@ public struct ExpectedKernelState: Equatable, Sendable {
         var items: [Item] = []
         var table: Int? = nil
         var defaults: Set<IPFamily> = []
-        for s in file.sections where s.name == "Route" {
-            guard let t = s.value("Table").flatMap(ExpectedKernelState.tableNumber) else { continue }
+        for s in file.sections where s.is(.route) {
+            guard let t = s.value(.table).flatMap(ExpectedKernelState.tableNumber) else { continue }
             if t >= PolicyRouting.tableBase { table = table ?? t }
-            switch (s.value("Gateway"), s.value("Destination")) {
-            case ("_dhcp4", _):
+            switch (s.value(.gateway).flatMap(NetworkdGateway.init(rawValue:)), s.value(.destination)) {
+            case (.dhcp4?, _):
                 items.append(.tableRoute(.ipv4, destination: "default", table: t)); defaults.insert(.ipv4)
-            case ("_ipv6ra", _):
+            case (.ipv6ra?, _):
                 items.append(.tableRoute(.ipv6, destination: "default", table: t)); defaults.insert(.ipv6)
             case (_, let d?):
                 if let c = RuleSource(parsing: Substring(d))?.description {
@@ -66,8 +66,8 @@ public struct ExpectedKernelState: Equatable, Sendable {
                 break
             }
         }
-        for s in file.sections where s.name == "Address" {
-            if let a = s.value("Address"), let c = RuleSource(parsing: Substring(a))?.description { items.append(.address(c)) }
+        for s in file.sections where s.is(.address) {
+            if let a = s.value(.address), let c = RuleSource(parsing: Substring(a))?.description { items.append(.address(c)) }
         }
         let rules = PolicyRule.rules(in: file)
         items += rules.map { .rule($0) }
@@ -75,13 +75,13 @@ public struct ExpectedKernelState: Equatable, Sendable {
 
         // networkd adds the lease's or the RA's default route to main only
         // with UseGateway=yes; the ENI's table route says the family is on.
-        let dhcp = file.sections.last { $0.name == "DHCPv4" }
-        let ra = file.sections.last { $0.name == "IPv6AcceptRA" }
-        let metric = (dhcp?.value("RouteMetric") ?? ra?.value("RouteMetric")).flatMap { Int($0) }
-        if defaults.contains(.ipv4), dhcp?.value("UseGateway") == "yes", let m = dhcp?.value("RouteMetric").flatMap({ Int($0) }) {
+        let dhcp = file.sections.last { $0.is(.dhcpv4) }
+        let ra = file.sections.last { $0.is(.ipv6AcceptRA) }
+        let metric = (dhcp?.value(.routeMetric) ?? ra?.value(.routeMetric)).flatMap { Int($0) }
+        if defaults.contains(.ipv4), dhcp?.value(.useGateway) == "yes", let m = dhcp?.value(.routeMetric).flatMap({ Int($0) }) {
             items.append(.mainDefault(.ipv4, metric: m))
         }
-        if defaults.contains(.ipv6), ra?.value("UseGateway") == "yes", let m = ra?.value("RouteMetric").flatMap({ Int($0) }) {
+        if defaults.contains(.ipv6), ra?.value(.useGateway) == "yes", let m = ra?.value(.routeMetric).flatMap({ Int($0) }) {
             items.append(.mainDefault(.ipv6, metric: m))
         }
         self.table = table

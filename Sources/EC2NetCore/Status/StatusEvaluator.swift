@@ -14,15 +14,15 @@ public enum StatusEvaluator {
     public static func evaluate(_ e: StatusEvidence, only names: [String] = []) -> StatusReport {
         var primaryMAC: MACAddress? = nil
         var problems: [String] = []
-        let imdsState: String, imdsDetail: String
+        let imdsState: StatusReport.IMDSState, imdsDetail: String
         switch e.imds {
         case .skipped:
-            (imdsState, imdsDetail) = ("skipped", "IMDS not read (--no-imds): the kernel is compared with the generated files")
+            (imdsState, imdsDetail) = (.skipped, "IMDS not read (--no-imds): the kernel is compared with the generated files")
         case .read(let mac):
             primaryMAC = mac
-            (imdsState, imdsDetail) = ("read", "IMDS read: the primary ENI is \(mac)")
+            (imdsState, imdsDetail) = (.read, "IMDS read: the primary ENI is \(mac)")
         case .failed(let why):
-            (imdsState, imdsDetail) = ("failed", "\(why); the kernel is compared with the generated files")
+            (imdsState, imdsDetail) = (.failed, "\(why); the kernel is compared with the generated files")
         }
         if primaryMAC == nil {
             // Without IMDS, the naming map remembers which MAC was device 0 on card 0.
@@ -100,12 +100,12 @@ public enum StatusEvaluator {
         switch i.metadata {
         case .pending(let what) where r.managed:
             r.unknown = true
-            let missing = what == "the MAC" ? "this MAC" : "its \(what)"
-            (r.reasonCode, r.reason) = ("not-propagated", "IMDS does not list \(missing) yet")
+            let missing = what == .mac ? "this MAC" : "its \(what)"
+            (r.reasonCode, r.reason) = (.notPropagated, "IMDS does not list \(missing) yet")
             r.problems.append("IMDS does not list \(missing) (yet): cannot tell what it should have")
         case .failed(let why) where r.managed:
             r.unknown = true
-            (r.reasonCode, r.reason) = ("imds-error", "IMDS: \(why)")
+            (r.reasonCode, r.reason) = (.imdsError, "IMDS: \(why)")
             r.problems.append("IMDS: \(why)")
         default:
             break
@@ -154,7 +154,7 @@ public enum StatusEvaluator {
             r.managed = true
             return
         }
-        r.reasonCode = reason.code
+        r.reasonCode = .notManaged(reason)
         switch reason {
         case .inert, .claimed, .noAddresses: r.reason = "not managed: \(reason)"
         case .excluded, .secondaryUnderPrimaryOnly: r.reason = "not managed: excluded by \(reason)"
@@ -193,7 +193,7 @@ public enum StatusEvaluator {
         if case .notRead = i.metadata {
             // Without IMDS an ENI without a file may be one that needs none (EFA-only).
             r.managed = false
-            (r.reasonCode, r.reason) = ("no-file", "no generated file; without IMDS it cannot be told whether it needs one")
+            (r.reasonCode, r.reason) = (.noFile, "no generated file; without IMDS it cannot be told whether it needs one")
         } else {
             r.fileState = .missing
             r.problems.append("no generated file under /run/systemd/network")

@@ -16,7 +16,7 @@ public struct StatusEvidence: Sendable {
         case notRead
         case ready(InterfaceMetadata)
         /// Not propagated yet (hot-plug): what is missing.
-        case pending(String)
+        case pending(PendingMetadata)
         case failed(String)
     }
 

@@ -12,6 +12,44 @@ public struct StatusReport: Equatable, Sendable {
         case unknown
     }
 
+    /// Whether IMDS was read for this report (JSON `imds.state`: the raw value).
+    public enum IMDSState: String, Sendable {
+        case read
+        /// `--no-imds`.
+        case skipped
+        case failed
+    }
+
+    /// Why an ENI is not managed, or why it cannot be judged (JSON
+    /// `reason_code`: the raw value).
+    public enum ReasonCode: Equatable, Sendable {
+        /// ManagementDecision left it alone.
+        case notManaged(ManagementDecision.Reason)
+        /// IMDS does not list all of it yet (hot-plug).
+        case notPropagated
+        case imdsError
+        /// Without IMDS and without a generated file: cannot tell whether it needs one.
+        case noFile
+
+        /// The stable code automation matches on.
+        public var rawValue: String {
+            switch self {
+            case .notManaged(let reason): return reason.code
+            case .notPropagated: return "not-propagated"
+            case .imdsError: return "imds-error"
+            case .noFile: return "no-file"
+            }
+        }
+
+        /// The ENI's IMDS answer is the problem, not ec2net's choice.
+        public var isIMDSProblem: Bool {
+            switch self {
+            case .notPropagated, .imdsError: return true
+            case .notManaged, .noFile: return false
+            }
+        }
+    }
+
     /// The generated file compared with what the renderer would write now.
     public enum FileState: String, Sendable {
         case upToDate = "up-to-date"
@@ -39,7 +77,7 @@ public struct StatusReport: Equatable, Sendable {
         public var isPrimary: Bool?
         public var managed = false
         /// Why not managed, or why it cannot be judged; a stable code and a sentence.
-        public var reasonCode: String?
+        public var reasonCode: ReasonCode?
         public var reason: String?
         public var otherManager: String?
         public var fileName: String?
@@ -83,8 +121,7 @@ public struct StatusReport: Equatable, Sendable {
     }
 
     public var verdict: Verdict
-    /// `read`, `skipped` or `failed`, and a sentence.
-    public var imdsState: String
+    public var imdsState: IMDSState
     public var imdsDetail: String
     public var primaryMAC: MACAddress?
     public var interfaces: [Interface]

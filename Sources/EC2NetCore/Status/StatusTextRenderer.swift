@@ -21,10 +21,10 @@ public struct StatusTextRenderer {
         case .drift:
             out.append(("ec2net status: DRIFT, \(n) problem\(n == 1 ? "" : "s")", .problem))
         case .unknown:
-            let why = r.imdsState == "failed" ? "IMDS could not be read" : "IMDS does not describe every ENI yet"
+            let why = r.imdsState == .failed ? "IMDS could not be read" : "IMDS does not describe every ENI yet"
             out.append(("ec2net status: CANNOT TELL, \(why)\(n == 0 ? "" : "; \(n) problem\(n == 1 ? "" : "s")")", .unknown))
         }
-        out.append((r.imdsDetail, r.imdsState == "failed" ? .unknown : .plain))
+        out.append((r.imdsDetail, r.imdsState == .failed ? .unknown : .plain))
 
         let instance = instanceBlock(r)
         if !r.problems.isEmpty { out.append(("", .plain)); out += instance }
@@ -57,7 +57,7 @@ public struct StatusTextRenderer {
             if let t = i.table { state += ", table \(t)" }
             if let m = i.metric { state += ", metric \(m)" }
             lines.append(("  " + state, .plain))
-        } else if let reason = i.reason, i.reasonCode != "not-propagated", i.reasonCode != "imds-error" {
+        } else if let reason = i.reason, i.reasonCode?.isIMDSProblem != true {
             lines.append(("  " + reason, .plain))
         }
         if !i.altNames.isEmpty { lines.append(("  altnames " + i.altNames.joined(separator: " "), .plain)) }

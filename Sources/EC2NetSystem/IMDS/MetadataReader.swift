@@ -48,7 +48,7 @@ public final class MetadataReader {
     /// - Parameter keys: the addressing keys to read; naming needs only the ENI id.
     public func read(mac: MACAddress, timeout: Double,
                      keys: [MetadataKey] = MetadataKey.addressing) throws(MetadataReadError) -> InterfaceMetadata {
-        var result: PropagationWait.Result = .notPropagated(what: "the MAC", waited: 0)
+        var result: PropagationWait.Result = .notPropagated(what: PendingMetadata.mac.description, waited: 0)
         PropagationWait(reader: self, clock: clock).wait(for: [mac], timeout: timeout, keys: keys) { _, r in
             result = r
             return true
@@ -67,7 +67,7 @@ public final class MetadataReader {
     public enum Attempt {
         case ready(InterfaceMetadata)
         /// Names what has not propagated yet.
-        case pending(String)
+        case pending(PendingMetadata)
     }
 
     /// One look at an ENI, without waiting: `.pending` when IMDS does not
@@ -76,24 +76,24 @@ public final class MetadataReader {
         let primary = try primaryMAC()
         let isPrimary = mac == primary
         let base = "network/interfaces/macs/\(mac)/"
-        guard let listingBody = try fetch(base) else { return .pending("the MAC") }
+        guard let listingBody = try fetch(base) else { return .pending(.mac) }
         let keys = Set(MetadataValues.listing(listingBody))
 
         var card = 0
         if keys.contains(MetadataKey.networkCard.rawValue) {
-            guard let body = try fetchListed(base, .networkCard) else { return .pending(Self.listedButMissing(.networkCard)) }
+            guard let body = try fetchListed(base, .networkCard) else { return .pending(.listedButMissing(.networkCard)) }
             card = try integer(body, .networkCard, DeviceIndex.cardRange)
         } else if !isPrimary, try instancePublishesNetworkCard(primary: primary) {
-            return .pending("network-card")
+            return .pending(.key(.networkCard))
         }
 
         var device = 0
         if !isPrimary {
-            guard let body = try fetchListed(base, .deviceNumber) else { return .pending("device-number") }
+            guard let body = try fetchListed(base, .deviceNumber) else { return .pending(.key(.deviceNumber)) }
             device = try integer(body, .deviceNumber, DeviceIndex.deviceRange)
             // IMDS reports 0 until a hot-plugged attachment propagates; 0 on
             // card 0 belongs to the primary ENI only.
-            if device == 0 && card == 0 { return .pending("device-number") }
+            if device == 0 && card == 0 { return .pending(.key(.deviceNumber)) }
         }
 
         // Absent means not listed. A key the listing advertises that then
@@ -103,7 +103,7 @@ public final class MetadataReader {
         // like a propagation, then "try later" with the config kept.
         var bodies: [MetadataKey: String] = [:]
         for key in wanted where keys.contains(key.rawValue) {
-            guard let body = try fetchListed(base, key) else { return .pending(Self.listedButMissing(key)) }
+            guard let body = try fetchListed(base, key) else { return .pending(.listedButMissing(key)) }
             bodies[key] = body
         }
         let index: DeviceIndex
@@ -140,10 +140,6 @@ public final class MetadataReader {
     private func fetchListed(_ base: String, _ key: MetadataKey) throws(MetadataReadError) -> String? {
         guard let body = try fetch(base + key.rawValue), !MetadataValues.lines(body).isEmpty else { return nil }
         return body
-    }
-
-    static func listedButMissing(_ key: MetadataKey) -> String {
-        "\(key.rawValue) (listed, but answered 404 or empty)"
     }
 
     private func fetch(_ path: String) throws(MetadataReadError) -> String? {

@@ -39,7 +39,7 @@ public struct PropagationWait {
         let presentAtStart = Set(macs.filter(isPresent))
         var waiting = macs
         while !waiting.isEmpty {
-            var still: [(MACAddress, String)] = []
+            var still: [(MACAddress, PendingMetadata)] = []
             for mac in waiting {
                 let result: Result
                 do {
@@ -59,7 +59,7 @@ public struct PropagationWait {
             let waited = clock.now() - start
             if waited >= timeout {
                 for (mac, what) in still {
-                    guard handle(mac, .notPropagated(what: what, waited: waited)) else { return }
+                    guard handle(mac, .notPropagated(what: what.description, waited: waited)) else { return }
                 }
                 return
             }

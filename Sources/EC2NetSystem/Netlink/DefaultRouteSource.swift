@@ -1,12 +1,8 @@
+import EC2NetCore
+
 /// Which interface the main table's preferred default route leaves by.
 public protocol DefaultRouteSource: AnyObject {
-    func preferred(_ family: AddressFamily) throws(NetlinkError) -> PreferredDefaultRoute?
-}
-
-public enum AddressFamily: Sendable, CustomStringConvertible {
-    case ipv4, ipv6
-
-    public var description: String { self == .ipv4 ? "IPv4" : "IPv6" }
+    func preferred(_ family: IPFamily) throws(NetlinkError) -> PreferredDefaultRoute?
 }
 
 /// The lowest-metric main-table default route of one family.

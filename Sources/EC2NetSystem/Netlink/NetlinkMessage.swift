@@ -15,6 +15,9 @@ public struct NetlinkMessage: Equatable {
         patchLength()
     }
 
+    /// nlmsghdr.nlmsg_seq, which the kernel's replies carry back.
+    public var sequence: UInt32 { HostOrder.read(UInt32.self, bytes, at: NetlinkLayout.sequenceOffset) }
+
     public init<H: NetlinkFixedHeader>(type: UInt16, flags: UInt16, sequence: UInt32, header: H) {
         self.init(type: type, flags: flags, sequence: sequence)
         bytes += header.encoded

@@ -10,12 +10,15 @@ public struct NetlinkReply: Equatable {
     public static func split(_ data: [UInt8]) -> [NetlinkReply] {
         var out: [NetlinkReply] = []
         var i = 0
-        while i + 16 <= data.count {
-            let len = Int(read32(data, i))
-            guard len >= 16, i + len <= data.count else { break }
-            out.append(NetlinkReply(type: read16(data, i + 4), flags: read16(data, i + 6),
-                                    sequence: read32(data, i + 8), payload: Array(data[(i + 16)..<(i + len)])))
-            i += (len + 3) & ~3
+        let headerSize = NetlinkLayout.messageHeaderSize
+        while i + headerSize <= data.count {
+            let len = Int(HostOrder.read(UInt32.self, data, at: i))
+            guard len >= headerSize, i + len <= data.count else { break }
+            out.append(NetlinkReply(type: HostOrder.read(UInt16.self, data, at: i + NetlinkLayout.typeOffset),
+                                    flags: HostOrder.read(UInt16.self, data, at: i + NetlinkLayout.flagsOffset),
+                                    sequence: HostOrder.read(UInt32.self, data, at: i + NetlinkLayout.sequenceOffset),
+                                    payload: Array(data[(i + headerSize)..<(i + len)])))
+            i += NetlinkLayout.aligned(len)
         }
         return out
     }
@@ -23,7 +26,7 @@ public struct NetlinkReply: Equatable {
     /// For NLMSG_ERROR: 0 for an acknowledgement, else a negative errno.
     public var errorCode: Int32? {
         guard type == RTNetlink.MessageType.error, payload.count >= 4 else { return nil }
-        return Int32(bitPattern: NetlinkReply.read32(payload, 0))
+        return HostOrder.read(Int32.self, payload, at: 0)
     }
 
     /// The errno of an error reply as a positive number; a value the kernel
@@ -48,24 +51,14 @@ public struct NetlinkReply: Equatable {
     public static func attributes(in data: [UInt8], from start: Int) -> [(type: UInt16, value: [UInt8])] {
         var out: [(type: UInt16, value: [UInt8])] = []
         var i = start
-        while i + 4 <= data.count {
-            let len = Int(read16(data, i))
-            guard len >= 4, i + len <= data.count else { break }
-            out.append((type: read16(data, i + 2) & 0x3fff, value: Array(data[(i + 4)..<(i + len)])))
-            i += (len + 3) & ~3
+        let headerSize = NetlinkLayout.attributeHeaderSize
+        while i + headerSize <= data.count {
+            let len = Int(HostOrder.read(UInt16.self, data, at: i))
+            guard len >= headerSize, i + len <= data.count else { break }
+            let type = HostOrder.read(UInt16.self, data, at: i + NetlinkLayout.attributeTypeOffset) & NetlinkLayout.attributeTypeMask
+            out.append((type: type, value: Array(data[(i + headerSize)..<(i + len)])))
+            i += NetlinkLayout.aligned(len)
         }
         return out
-    }
-
-    public static func read16(_ d: [UInt8], _ i: Int) -> UInt16 {
-        var v: UInt16 = 0
-        withUnsafeMutableBytes(of: &v) { $0[0] = d[i]; $0[1] = d[i + 1] }
-        return v
-    }
-
-    public static func read32(_ d: [UInt8], _ i: Int) -> UInt32 {
-        var v: UInt32 = 0
-        withUnsafeMutableBytes(of: &v) { for k in 0..<4 { $0[k] = d[i + k] } }
-        return v
     }
 }

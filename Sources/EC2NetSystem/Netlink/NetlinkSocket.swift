@@ -108,7 +108,7 @@ public final class NetlinkChannel {
     private func exchange(_ message: NetlinkMessage, operation: String,
                           take: (NetlinkReply) -> Bool) throws(NetlinkError) {
         try transport.send(message.bytes)
-        let seq = NetlinkReply.read32(message.bytes, 8)
+        let seq = message.sequence
         while true {
             for r in NetlinkReply.split(try transport.receive()) where r.sequence == seq {
                 if r.type == RTNetlink.MessageType.done { return }

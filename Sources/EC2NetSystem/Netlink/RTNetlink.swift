@@ -88,7 +88,5 @@ public enum RTNetlink {
     /// fib_rule_hdr.flags: the one that is a selector (the others are the
     /// kernel's state: permanent, unresolved goto, detached iif/oif).
     public static let ruleInvert: UInt32 = 0x2     // FIB_RULE_INVERT
-
-    public static let mainTable: UInt8 = 254       // RT_TABLE_MAIN
-    public static let unicastRoute: UInt8 = 1      // RTN_UNICAST
+    // Route tables and types: KernelSnapshot.Route (mainTable, unicast ...), the one place.
 }

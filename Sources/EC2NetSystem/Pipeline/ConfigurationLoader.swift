@@ -38,13 +38,4 @@ public enum ConfigurationLoader {
         }
         return Result(configuration: parser.configuration, diagnostics: parser.diagnostics, filesRead: read)
     }
-
-    /// A file ec2net itself keeps (the naming map): not followed through a
-    /// symlink, nil when it cannot be read.
-    public static func readFile(_ path: String) -> String? {
-        let slash = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        guard let dir = try? Directory(path: slash.isEmpty ? "/" : slash, create: false) else { return nil }
-        return try? dir.read(name, limit: 256 * 1024)
-    }
 }

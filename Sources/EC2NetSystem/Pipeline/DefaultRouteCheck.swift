@@ -8,7 +8,7 @@ import EC2NetCore
 public struct DefaultRouteCheck {
     /// What the kernel says for one family.
     public struct Finding: Equatable {
-        public let family: AddressFamily
+        public let family: IPFamily
         public let route: PreferredDefaultRoute
         public let mac: MACAddress?
         public let primary: MACAddress
@@ -35,7 +35,7 @@ public struct DefaultRouteCheck {
             return nil
         }
         var out: [Finding] = []
-        for family in [AddressFamily.ipv4, .ipv6] {
+        for family in IPFamily.allCases {
             do {
                 guard let r = try routes.preferred(family) else { continue }
                 out.append(Finding(family: family, route: r, mac: try? sysfs.mac(of: r.interface), primary: primary))
@@ -53,9 +53,9 @@ public struct DefaultRouteCheck {
         var repair = false
         for f in findings {
             if f.viaPrimary {
-                log.info("default route check: \(f.family) default leaves through \(f.route.interface) (\(f.primary)), the primary ENI")
+                log.info("default route check: \(f.family.label) default leaves through \(f.route.interface) (\(f.primary)), the primary ENI")
             } else {
-                log.error("default route check: \(f.family) default (metric \(f.route.metric)) leaves through \(f.route.interface) (\(f.mac.map { $0.description } ?? "unknown MAC")), not the primary ENI \(f.primary); reloading networkd so the primary's metric 512 applies")
+                log.error("default route check: \(f.family.label) default (metric \(f.route.metric)) leaves through \(f.route.interface) (\(f.mac.map { $0.description } ?? "unknown MAC")), not the primary ENI \(f.primary); reloading networkd so the primary's metric 512 applies")
                 repair = true
             }
         }

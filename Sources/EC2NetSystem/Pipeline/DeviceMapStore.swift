@@ -8,8 +8,17 @@ public final class DeviceMapStore {
     public init(paths: Paths) { self.paths = paths }
 
     public func load() -> DeviceMap {
-        guard let text = ConfigurationLoader.readFile(paths.deviceMap) else { return DeviceMap() }
+        guard let text = Self.readFile(paths.deviceMap) else { return DeviceMap() }
         return DeviceMap(parsing: text)
+    }
+
+    /// The map's text, not followed through a symlink (ec2net keeps this
+    /// file itself); nil when it cannot be read.
+    static func readFile(_ path: String) -> String? {
+        let slash = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        guard let dir = try? Directory(path: slash.isEmpty ? "/" : slash, create: false) else { return nil }
+        return try? dir.read(name, limit: 256 * 1024)
     }
 
     /// Records what IMDS confirmed; writes only when the entry changed.

@@ -61,7 +61,7 @@ public final class StatusInspection {
             let name = present.first { $0.mac == mac }?.name
             let own = files.filter { $0.mac == mac }
             var i = StatusEvidence.Interface(mac: mac, name: name, mapEntry: map[mac],
-                                             generatedFiles: own.map { GeneratedFile(name: $0.name, contents: $0.contents) })
+                                             generatedFiles: own.map { $0.file })
             if let name {
                 // Unreadable admin configuration is reported as the claim it
                 // may be: ec2-plug would refuse to act on it too.
@@ -86,19 +86,13 @@ public final class StatusInspection {
         return Result(evidence: evidence, imdsError: firstError)
     }
 
-    struct OwnedFile {
-        let name: String
-        let mac: MACAddress
-        let contents: String
-        var interface: String { Ownership.interfaceName(fromFileName: name) ?? name }
-    }
-
-    /// ec2net's files with their contents; none when the directory does not exist.
-    private func generatedFiles() -> [OwnedFile] {
+    /// ec2net's files with their contents, by the MAC that owns each; none
+    /// when the directory does not exist.
+    private func generatedFiles() -> [(mac: MACAddress, file: GeneratedFile)] {
         guard let tree = try? GeneratedTree(path: paths.networkdRuntime, create: false),
               let owned = try? tree.owned() else { return [] }
         return owned.compactMap { f in
-            (try? tree.directory.read(f.name)).flatMap { $0 }.map { OwnedFile(name: f.name, mac: f.mac, contents: $0) }
+            (try? tree.directory.read(f.name)).flatMap { $0 }.map { (mac: f.mac, file: GeneratedFile(name: f.name, contents: $0)) }
         }
     }
 }

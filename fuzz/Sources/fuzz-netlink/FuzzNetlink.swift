@@ -25,7 +25,7 @@ final class Replay: NetlinkTransport {
     }
 
     func send(_ bytes: [UInt8]) throws(NetlinkError) {
-        sequence = NetlinkReply.read32(bytes, 8)
+        sequence = HostOrder.read(UInt32.self, bytes, at: 8)
         next = 0
     }
 
@@ -46,9 +46,9 @@ final class Replay: NetlinkTransport {
     static func tameErrors(_ d: inout [UInt8]) {
         var i = 0
         while i + 16 <= d.count {
-            let len = Int(NetlinkReply.read32(d, i))
+            let len = Int(HostOrder.read(UInt32.self, d, at: i))
             guard len >= 16, i + len <= d.count else { break }
-            if NetlinkReply.read16(d, i + 4) == RTNetlink.MessageType.error, len >= 20, NetlinkReply.read32(d, i + 16) == 0x8000_0000 {
+            if HostOrder.read(UInt16.self, d, at: i + 4) == RTNetlink.MessageType.error, len >= 20, HostOrder.read(UInt32.self, d, at: i + 16) == 0x8000_0000 {
                 d[i + 16] = 0xff; d[i + 17] = 0xff; d[i + 18] = 0xff; d[i + 19] = 0xff
             }
             i += (len + 3) & ~3
@@ -64,7 +64,7 @@ final class Replay: NetlinkTransport {
     static func restamp(_ d: inout [UInt8], _ seq: UInt32) {
         var i = 0
         while i + 16 <= d.count {
-            let len = Int(NetlinkReply.read32(d, i))
+            let len = Int(HostOrder.read(UInt32.self, d, at: i))
             guard len >= 16, i + len <= d.count else { break }
             withUnsafeBytes(of: seq) { for k in 0..<4 { d[i + 8 + k] = $0[k] } }
             i += (len + 3) & ~3
@@ -108,6 +108,6 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         }
     }
     replay.receives = 0
-    _ = try? DefaultRoutes(channel: NetlinkChannel(transport: replay)).preferred(family: 2)
+    _ = try? DefaultRoutes(channel: NetlinkChannel(transport: replay)).preferred(family: .ipv4)
     return 0
 }
