@@ -92,11 +92,7 @@ public final class SysfsDevices: DeviceEnumerator {
     private func names() throws(SysfsError) -> [String] {
         let path = sysfs.root + "/class/net"
         do throws(FileError) {
-            let dir: Directory
-            do { dir = try Directory(path: path, create: false, followingSymlinks: true) } catch {
-                if case .operation(_, _, let e) = error, e == ENOENT { return [] }
-                throw error
-            }
+            guard let dir = try Directory.configuration(path) else { return [] }
             var out: [String] = []
             for name in try dir.entries() {
                 var st = stat()
