@@ -2,7 +2,7 @@ import EC2NetCore
 
 /// What ec2-ifname does (udev IMPORT{program} on add): decide the udev
 /// properties and, in device-index mode, the name. Answers from the naming
-/// map in milliseconds; else asks IMDS within about 2 s; else decides
+/// map in milliseconds; else asks IMDS (1 s propagation wait, 0.5 s requests); else decides
 /// without, so udev keeps its own name.
 public struct NamingPipeline {
     /// IMDS budget: udev waits for this program on every add event.
