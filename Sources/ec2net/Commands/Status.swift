@@ -7,6 +7,13 @@ import EC2NetSystem
 /// StatusTextRenderer / StatusJSONRenderer. Read-only: no file, no lock, no
 /// reload, no process, no kernel change.
 enum Status {
+    /// What `run` can return: its verdicts, the usage and unknown-IFACE
+    /// checks, rtnetlink (71), the IMDS error behind an unknown verdict, and
+    /// the configuration that loads before it (78). ec2net-status(8) lists
+    /// the same (DocsTests).
+    static let exitCodes: Set<ExitCode> = [.ok, .drift, .usage, .badMetadata, .notOurs, .osError,
+                                           .tryLater, .imdsProtocol, .imdsForbidden, .configuration]
+
     static func run(_ invocation: Invocation, _ edges: SystemEdges) throws(CommandError) -> ExitCode {
         for name in invocation.arguments where !InterfaceNameRule.isValid(name) {
             throw .usage(UsageError(description: "invalid interface name \(Printable.quote(name))"))
