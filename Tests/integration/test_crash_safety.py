@@ -32,7 +32,7 @@ from collections import Counter
 
 import pytest
 
-from ec2net_harness import EX_OK, Instance, eni, file_of, mac_of, reaping, reference_files, rich_eni
+from ec2net_harness import EX_OK, Instance, eni, file_of, mac_of, reaping, reference_files, rich_eni, runner
 
 TRIALS = int(os.environ.get("EC2NET_CRASH_TRIALS", "40"))
 SEED = int(os.environ.get("EC2NET_CRASH_SEED", str(random.SystemRandom().randrange(1 << 32))))
