@@ -109,7 +109,11 @@ $(EMBEDDED_DIR)/ec2net: $(EMBEDDED_DIR)/EC2NetCore.o $(EMBEDDED_DIR)/EC2NetSyste
 # headers beside them, which musl does not ship), so the imported struct
 # layouts and constants are the ones the program is linked with; the link
 # is musl-gcc -static. Sources/CLinux/musl-compat.c adds the one function
-# the Embedded standard library needs that musl 1.2.3 lacks.
+# the Embedded standard library needs that musl 1.2.3 lacks;
+# Sources/CLinux/embedded-bridge-retain.c replaces the library's
+# swift_bridgeObjectRetain, which breaks the compiler's contract that it
+# returns its argument (it masks a small String's discriminator away: the
+# aarch64 segfault of issue 24; fixed upstream after 6.3.1).
 #
 # musl-gcc for ARCH: Debian's musl-dev ships <arch>-linux-musl-gcc
 # (musl-dev:arm64 for a cross build); elsewhere (Fedora's musl-gcc) the
@@ -157,9 +161,9 @@ $(EMBEDDED_MUSL_DIR)/EC2NetCore.o: | $(EMBEDDED_MUSL_INCLUDE)/links
 $(eval $(call embedded_variant,$(EMBEDDED_MUSL_DIR),$(EMBEDDED_MUSL_FLAGS)))
 
 $(EMBEDDED_MUSL_DIR)/ec2net: $(EMBEDDED_MUSL_DIR)/EC2NetCore.o $(EMBEDDED_MUSL_DIR)/EC2NetSystem.o \
-		$(EMBEDDED_MUSL_DIR)/ec2net.o Sources/CLinux/musl-compat.c
+		$(EMBEDDED_MUSL_DIR)/ec2net.o Sources/CLinux/musl-compat.c Sources/CLinux/embedded-bridge-retain.c
 	$(EMBEDDED_MUSL_CC) -static $(EMBEDDED_MUSL_LINKER) -Os -ffunction-sections -Wl,--gc-sections \
 		-Wl,--build-id=sha1 -s -o $@ \
-		Sources/CLinux/musl-compat.c $(filter %.o,$^) $(EMBEDDED_LIB)/libswiftUnicodeDataTables.a
+		Sources/CLinux/musl-compat.c Sources/CLinux/embedded-bridge-retain.c $(filter %.o,$^) $(EMBEDDED_LIB)/libswiftUnicodeDataTables.a
 
 .DEFAULT_GOAL := $(EMBEDDED_SAVED_DEFAULT_GOAL)

@@ -47,6 +47,11 @@ static inline char **ec2net_environ(void) { extern char **environ; return enviro
 static inline int ec2net_open(const char *path, int flags, mode_t mode) { return open(path, flags, mode); }
 static inline int ec2net_openat(int dirfd, const char *path, int flags, mode_t mode) { return openat(dirfd, path, flags, mode); }
 static inline int ec2net_fcntl(int fd, int cmd, int arg) { return fcntl(fd, cmd, arg); }
+/// A directory entry's name where it is. The kernel's record is only as long
+/// as its name: copying d_name as Swift's 256-byte tuple reads past it, past
+/// the end of musl's DIR buffer for its last record (issue 24, a fault in a
+/// 64-ENI scan on aarch64).
+static inline const char *ec2net_dirent_name(const struct dirent *entry) { return entry->d_name; }
 /// syslog(3) with one pre-formatted line ("%s"): Swift cannot call variadics.
 static inline void ec2net_syslog(int priority, const char *line) { syslog(priority, "%s", line); }
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from ec2net_harness import (EX_CONFIG, EX_OK, EX_UNAVAILABLE, FakeNetworkctl, Instance, MockIMDSProcess,
-                            RUN_TIMEOUT, TempRoot, command, program_path, environment, eni, file_of, iface_of, mac_of,
+                            RUN_TIMEOUT, TempRoot, command, program_path, runner, environment, eni, file_of, iface_of, mac_of,
                             scenario, snapshot)
 
 NOBODY = 65534
@@ -138,7 +138,8 @@ def test_a_directory_in_place_of_ec2net_conf_is_exit_78(inst, name):
     if name.endswith("from-udev"):
         inst.extra_env["ACTION"] = "add"
     if program == "ec2net":  # the subcommand comes first
-        argv = [str(program_path(program)), *args, "--root", str(inst.root.path), "--imds", inst.imds.url]
+        # Under EC2NET_RUNNER (qemu-user for the aarch64 build) like every other run.
+        argv = [*runner(), str(program_path(program)), *args, "--root", str(inst.root.path), "--imds", inst.imds.url]
         result = subprocess.run(argv, env=environment(inst.env, root=inst.root), capture_output=True, text=True,
                                 timeout=RUN_TIMEOUT)
     else:

@@ -27,11 +27,12 @@ import os
 import random
 import signal
 import time
+import warnings
 from collections import Counter
 
 import pytest
 
-from ec2net_harness import EX_OK, Instance, eni, file_of, mac_of, reaping, reference_files, rich_eni
+from ec2net_harness import EX_OK, Instance, eni, file_of, mac_of, reaping, reference_files, rich_eni, runner
 
 TRIALS = int(os.environ.get("EC2NET_CRASH_TRIALS", "40"))
 SEED = int(os.environ.get("EC2NET_CRASH_SEED", str(random.SystemRandom().randrange(1 << 32))))
@@ -145,4 +146,12 @@ def test_sigkill_at_random_points_leaves_old_or_new_and_the_next_run_converges(m
     assert reloads["lost"] == 0, f"{reloads['lost']} trials changed the tree and never reloaded"
     # The harness must really kill around the write, not only before or after it.
     assert outcomes["killed-old"] + outcomes["killed-absent"] > 0, f"no kill landed before the rename: {outcomes}"
-    assert outcomes["killed-new"] > 0, f"no kill landed after the rename: {outcomes}"
+    # Under emulation (EC2NET_RUNNER: qemu-user, issue 24) a run takes
+    # several times KILL_WINDOW, so every kill may land before the rename:
+    # that is reported, not a failure; natively the window covers both.
+    if outcomes["killed-new"] == 0 and runner():
+        message = f"under {' '.join(runner())} no kill landed after the rename: {outcomes}"
+        print(message)
+        warnings.warn(message)
+    else:
+        assert outcomes["killed-new"] > 0, f"no kill landed after the rename: {outcomes}"

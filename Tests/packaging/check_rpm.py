@@ -82,7 +82,9 @@ def rpm_root(tmp_path):
 
 
 def install(rpm_root, rpm_file):
-    result = run("rpm", "--root", str(rpm_root), "-i", "--nodeps", rpm_file, check=False)
+    # --ignorearch: the aarch64 package is checked on x86_64 too (issue 24);
+    # its scriptlets are Lua, run by rpm itself, so nothing of aarch64 runs.
+    result = run("rpm", "--root", str(rpm_root), "-i", "--nodeps", "--ignorearch", rpm_file, check=False)
     assert result.returncode == 0, result.stderr
     return result.stdout + result.stderr
 

@@ -60,9 +60,7 @@ public final class Directory {
         rewinddir(d)
         var names: [String] = []
         while let e = readdir(d) {
-            let name = withUnsafePointer(to: e.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
+            let name = String(cString: ec2net_dirent_name(e))
             if name != "." && name != ".." { names.append(name) }
         }
         return names.sorted()
