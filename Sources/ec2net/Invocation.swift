@@ -67,7 +67,9 @@ struct Invocation {
             case "-v", "--verbose": verbose = true
             case "--device-number-timeout":
                 let v = try value(a)
-                guard let d = Double(v), d >= 0, d <= 170 else { throw UsageError(description: "--device-number-timeout takes seconds, 0 to 170") }
+                guard let d = Double(v), d >= 0, d <= RunDeadline.maxDeviceNumberTimeout else {
+                    throw UsageError(description: "--device-number-timeout takes seconds, 0 to 50 (a udev run ends within 60 s)")
+                }
                 deviceNumberTimeout = d
             case "--boot": refresh = false
             case "--refresh": refresh = true

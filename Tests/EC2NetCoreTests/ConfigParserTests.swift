@@ -149,7 +149,7 @@ final class ConfigParserTests: XCTestCase {
             Timeout=61
             Timeout=1e1
             Timeout=2s
-            DeviceNumberTimeout=171
+            DeviceNumberTimeout=51
             [Hostname]
             SetFromIMDS=2
             """

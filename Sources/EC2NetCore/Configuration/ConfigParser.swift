@@ -81,7 +81,11 @@ public struct ConfigParser {
             guard let s = ConfigParser.seconds(v, max: 60) else { return invalid(key, v, "seconds, 0.05 to 60") }
             configuration.imdsTimeout = s
         case ("IMDS", "DeviceNumberTimeout"):
-            guard let s = ConfigParser.seconds(v, max: 170) else { return invalid(key, v, "seconds, 0.05 to 170") }
+            // Rejected, not clamped, beyond the run's deadline: a silent
+            // clamp would hide that the wait is shorter than asked.
+            guard let s = ConfigParser.seconds(v, max: RunDeadline.maxDeviceNumberTimeout) else {
+                return invalid(key, v, "seconds, 0.05 to 50 (a udev run ends within 60 s)")
+            }
             configuration.deviceNumberTimeout = s
         case ("Hostname", "SetFromIMDS"):
             guard let b = ConfigParser.boolean(v) else { return invalid(key, v, "yes or no") }
