@@ -133,8 +133,16 @@ EMBEDDED_UAPI_ASM := $(firstword $(wildcard /usr/include/$(EMBEDDED_MULTIARCH)/a
 EMBEDDED_UAPI_ROOT := $(if $(filter /usr/$(EMBEDDED_MULTIARCH)/include/asm,$(EMBEDDED_UAPI_ASM)),/usr/$(EMBEDDED_MULTIARCH)/include,/usr/include)
 EMBEDDED_MUSL_INCLUDE := $(EMBEDDED_MUSL_DIR)/uapi
 EMBEDDED_CLANG_INCLUDE := $(dir $(shell command -v $(SWIFTC)))../lib/swift/clang/include
-EMBEDDED_MUSL_FLAGS = -Xcc -nostdinc -Xcc -isystem -Xcc $(EMBEDDED_CLANG_INCLUDE) \
-	-Xcc -isystem -Xcc $(EMBEDDED_MUSL_LIBC_INCLUDE) -Xcc -isystem -Xcc $(EMBEDDED_MUSL_INCLUDE)
+# For the Linux triple musl's headers are the SDK (a sysroot whose
+# usr/include is musl's): the compiler then finds its C library where it
+# looks for one, so no "libc not found" warning, and no system directory
+# of the build machine's glibc is searched. The bare-metal triple searches
+# no system directory at all: -nostdinc with the same three directories.
+EMBEDDED_MUSL_SYSROOT := $(EMBEDDED_MUSL_DIR)/sysroot
+EMBEDDED_MUSL_FLAGS = $(if $(filter %-linux-gnu,$(EMBEDDED_TRIPLE)),\
+	-sdk $(EMBEDDED_MUSL_SYSROOT) -Xcc -isystem -Xcc $(EMBEDDED_MUSL_INCLUDE),\
+	-Xcc -nostdinc -Xcc -isystem -Xcc $(EMBEDDED_CLANG_INCLUDE) \
+	-Xcc -isystem -Xcc $(EMBEDDED_MUSL_LIBC_INCLUDE) -Xcc -isystem -Xcc $(EMBEDDED_MUSL_INCLUDE))
 # Objects of the bare-metal triple (AArch64 here) are linked by the
 # toolchain's lld: binutils' ld (2.40) refuses their PC-relative references
 # to the weak protected symbols the compiler emits for type metadata
@@ -154,6 +162,8 @@ $(EMBEDDED_MUSL_INCLUDE)/links: $(EMBEDDED_MUSL_DIR)/triple
 	ln -sfn $(EMBEDDED_UAPI_ROOT)/linux $(@D)/linux
 	ln -sfn $(EMBEDDED_UAPI_ROOT)/asm-generic $(@D)/asm-generic
 	ln -sfn $(EMBEDDED_UAPI_ASM) $(@D)/asm
+	mkdir -p $(EMBEDDED_MUSL_SYSROOT)/usr
+	ln -sfn $(EMBEDDED_MUSL_LIBC_INCLUDE) $(EMBEDDED_MUSL_SYSROOT)/usr/include
 	ln -sfn $(dir $(shell command -v $(SWIFTC)))ld.lld $(EMBEDDED_LLD_DIR)/ld.lld
 	@touch $@
 
