@@ -120,6 +120,16 @@ final class PlugPipelineTests: XCTestCase {
         XCTAssertEqual(reloader.count, 0)
     }
 
+    /// Excluded after it was configured: its file goes, with one reload.
+    func testAnExcludedInterfaceLosesItsConfig() throws {
+        XCTAssertEqual(try plug(), .done(.configured(written: ["05-ec2net-eth1.network"], removed: [])))
+        configuration.exclude = [try ExclusionRule(parsing: Substring(Self.secondary))]
+        guard case .done(.excluded(_, let removed)) = try plug() else { return XCTFail("\(log.lines)") }
+        XCTAssertEqual(removed, ["05-ec2net-eth1.network"])
+        XCTAssertEqual(host.generated, [])
+        XCTAssertEqual(reloader.count, 2)
+    }
+
     func testManageNoneIsInert() throws {
         configuration.manage = .none
         XCTAssertEqual(try plug(), .done(.inert))
