@@ -1,0 +1,140 @@
+import Foundation
+import XCTest
+@testable import EC2NetCore
+@testable import EC2NetSystem
+
+/// ec2-plug against fakes: one interface (eth1, the secondary ENI of
+/// MetadataReaderTests' single-card IMDS), what it writes, how many reloads
+/// it asks for, what it logs, and which errors it hands to the caller.
+final class PlugPipelineTests: XCTestCase {
+    static let secondary = MetadataReaderTests.secondary
+
+    var host: FakeHost!
+    var source: DictionarySource!
+    var clock: FakeClock!
+    var log: RecordingLog!
+    var reloader: CountingReloader!
+    var rules: FakeRuleTable!
+    var configuration = Configuration()
+
+    override func setUpWithError() throws {
+        host = try FakeHost(self)
+        source = DictionarySource(MetadataReaderTests.singleCard())
+        clock = FakeClock()
+        log = RecordingLog()
+        reloader = CountingReloader()
+        rules = FakeRuleTable([])
+        try host.addLink("eth0", mac: MetadataReaderTests.primary)
+        try host.addLink("eth1", mac: Self.secondary)
+    }
+
+    func plug(_ interface: String = "eth1", mac: String? = PlugPipelineTests.secondary, isENI: Bool = true) throws -> PlugPipeline.Result {
+        try PlugPipeline(configuration: configuration, paths: host.paths, sysfs: host.sysfs,
+                         metadata: MetadataReader(source: source, clock: clock), links: nil, rules: rules,
+                         reloader: reloader, clock: clock, log: log)
+            .run(interface: interface, mac: try mac.map { try MACAddress(parsing: $0) }, isENI: isENI)
+    }
+
+    var eth1: String { host.paths.networkdRuntime + "/05-ec2net-eth1.network" }
+
+    func testConfiguresThenIsUpToDate() throws {
+        XCTAssertEqual(try plug(), .done(.configured(written: ["05-ec2net-eth1.network"], removed: [])))
+        XCTAssertEqual(host.generated, ["05-ec2net-eth1.network"])
+        XCTAssertTrue(try String(contentsOfFile: eth1, encoding: .utf8).contains("Table=10001"))
+        XCTAssertEqual(reloader.count, 1)
+        XCTAssertEqual(clock.sleeps, [], "no propagation wait")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: eth1))
+        XCTAssertEqual(try plug(), .done(.unchanged))
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: eth1)), bytes)
+        XCTAssertEqual(reloader.count, 1, "unchanged files ask for no reload")
+    }
+
+    /// Hot-plug: IMDS shows device-number 0 until the attachment propagates
+    /// (the race of amazon-ec2-net-utils' setup-policy-routes wait).
+    func testWaitsForADeviceNumberThatPropagatesLate() throws {
+        source = DictionarySource(MetadataReaderTests.singleCard(secondaryDevice: "0"))
+        var polls = 0
+        clock.onSleep = { [unowned self] _ in
+            polls += 1
+            if polls == 3 { source.values["network/interfaces/macs/\(Self.secondary)/device-number"] = "1" }
+        }
+        XCTAssertEqual(try plug(), .done(.configured(written: ["05-ec2net-eth1.network"], removed: [])))
+        XCTAssertTrue(try String(contentsOfFile: eth1, encoding: .utf8).contains("Table=10001"))
+        XCTAssertEqual(reloader.count, 1)
+        XCTAssertFalse(clock.sleeps.isEmpty)
+    }
+
+    func testNeverPropagatedIsHandedToTheCallerWithNothingWritten() throws {
+        source = DictionarySource(MetadataReaderTests.singleCard(secondaryDevice: "0"))
+        XCTAssertThrowsError(try plug()) { error in
+            guard case .metadata(.notPropagated(let mac, _, _))? = error as? PipelineError else { return XCTFail("\(error)") }
+            XCTAssertEqual(mac.description, Self.secondary)
+        }
+        XCTAssertEqual(host.generated, [])
+        XCTAssertEqual(reloader.count, 0)
+    }
+
+    func testGoneWhileWaitingWritesNothing() throws {
+        source = DictionarySource(MetadataReaderTests.singleCard(secondaryDevice: "0"))
+        // Detached while propagating: the metadata arrives, the link is gone.
+        clock.onSleep = { [unowned self] _ in
+            try? host.removeLink("eth1")
+            source.values["network/interfaces/macs/\(Self.secondary)/device-number"] = "1"
+        }
+        XCTAssertEqual(try plug(), .goneWhileWaiting)
+        XCTAssertEqual(host.generated, [])
+        XCTAssertEqual(reloader.count, 0)
+        XCTAssertTrue(log.contains("gone while its metadata propagated; nothing written"), "\(log.lines)")
+    }
+
+    /// An invalid value (text that would inject a section) is refused; the
+    /// command maps .metadata(.invalid) to exit 65 (ExitCodeTests).
+    func testRefusesInvalidMetadata() throws {
+        source.values["network/interfaces/macs/\(Self.secondary)/local-ipv4s"] = "10.0.0.20\n[Match]"
+        XCTAssertThrowsError(try plug()) { error in
+            guard case .metadata(.invalid)? = error as? PipelineError else { return XCTFail("\(error)") }
+        }
+        XCTAssertEqual(host.generated, [])
+        XCTAssertEqual(reloader.count, 0)
+    }
+
+    func testGoneBeforeItsMACCouldBeRead() throws {
+        XCTAssertEqual(try plug(mac: nil), .gone)
+        XCTAssertTrue(log.contains("eth1: gone before it could be configured"), "\(log.lines)")
+        XCTAssertEqual(reloader.count, 0)
+    }
+
+    func testNotAnENIIsLeftAlone() throws {
+        XCTAssertEqual(try plug(isENI: false), .notAnENI(driver: nil))
+        XCTAssertEqual(host.generated, [])
+        XCTAssertEqual(reloader.count, 0)
+    }
+
+    func testAnAdminFileClaimsTheInterface() throws {
+        try Directory.makePath(host.paths.adminNetworkd)
+        try writeText(host.paths.adminNetworkd + "/10-eth1.network", "[Match]\nName=eth1\n\n[Network]\nDHCP=yes\n")
+        guard case .done(.adminOwned(let file, let removed)) = try plug() else { return XCTFail("\(log.lines)") }
+        XCTAssertTrue(file.hasSuffix("10-eth1.network"), file)
+        XCTAssertEqual(removed, [])
+        XCTAssertEqual(host.generated, [])
+        XCTAssertEqual(reloader.count, 0)
+    }
+
+    /// Excluded after it was configured: its file goes, with one reload.
+    func testAnExcludedInterfaceLosesItsConfig() throws {
+        XCTAssertEqual(try plug(), .done(.configured(written: ["05-ec2net-eth1.network"], removed: [])))
+        configuration.exclude = [try ExclusionRule(parsing: Substring(Self.secondary))]
+        guard case .done(.excluded(_, let removed)) = try plug() else { return XCTFail("\(log.lines)") }
+        XCTAssertEqual(removed, ["05-ec2net-eth1.network"])
+        XCTAssertEqual(host.generated, [])
+        XCTAssertEqual(reloader.count, 2)
+    }
+
+    func testManageNoneIsInert() throws {
+        configuration.manage = .none
+        XCTAssertEqual(try plug(), .done(.inert))
+        XCTAssertEqual(host.generated, [])
+        XCTAssertEqual(reloader.count, 0)
+        XCTAssertEqual(clock.sleeps, [])
+    }
+}
