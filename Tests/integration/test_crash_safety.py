@@ -5,9 +5,9 @@ that each generated file is absent, the old version or the new version
 next run converges (file == the rendering for today's metadata, exit 0, no
 temporary file, no reload left pending).
 
-Trials: EC2NET_CRASH_TRIALS (default 40, what CI runs; the full count of
-issue 8 is 200: `EC2NET_CRASH_TRIALS=200 python3 -m pytest
-Tests/integration/test_crash_safety.py`). EC2NET_CRASH_SEED fixes the
+Trials: EC2NET_CRASH_TRIALS (default 200, issue 8's count, what CI runs;
+40 under EC2NET_RUNNER, where each emulated run outlasts the kill windows
+and the trials only show the build survives kills at all). EC2NET_CRASH_SEED fixes the
 random sequence (printed on every run, to replay a failure).
 
 Each trial kills the process 0..30 ms after it was started, while the mock
@@ -34,7 +34,7 @@ import pytest
 
 from ec2net_harness import EX_OK, Instance, eni, file_of, mac_of, reaping, reference_files, rich_eni, runner
 
-TRIALS = int(os.environ.get("EC2NET_CRASH_TRIALS", "40"))
+TRIALS = int(os.environ.get("EC2NET_CRASH_TRIALS", "40" if runner() else "200"))
 SEED = int(os.environ.get("EC2NET_CRASH_SEED", str(random.SystemRandom().randrange(1 << 32))))
 KILL_WINDOW = 0.030
 IMDS_JITTER = 0.003
