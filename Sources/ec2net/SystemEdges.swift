@@ -17,6 +17,9 @@ struct SystemEdges {
     let configuration: Configuration
     let clock = SystemClock()
     let metadata: MetadataReader
+    /// One deadline for a udev-started run (issue 21): ec2-plug and
+    /// ec2-ifname end by `RunDeadline.udevBudget` whatever IMDS does.
+    let deadline: RunDeadline?
     let reloader: Reloader
     private let invocation: Invocation
     /// The process environment (udev's variables, EC2NET_*, NO_COLOR).
@@ -35,10 +38,15 @@ struct SystemEdges {
         if let t = invocation.deviceNumberTimeout { c.deviceNumberTimeout = t }
         configuration = c
         reloader = NetworkctlReloader(path: environment("EC2NET_NETWORKCTL") ?? NetworkctlReloader.defaultPath)
-        metadata = MetadataReader(source: SystemEdges.imds(invocation, c, clock, log), clock: clock)
+        let run: RunDeadline? = invocation.tool == .plug || invocation.tool == .ifname
+            ? RunDeadline(start: clock.now(), budget: RunDeadline.budget(override: environment("EC2NET_DEADLINE_SECONDS")))
+            : nil
+        deadline = run
+        metadata = MetadataReader(source: SystemEdges.imds(invocation, c, clock, log, run), clock: clock, deadline: run)
     }
 
-    private static func imds(_ invocation: Invocation, _ c: Configuration, _ clock: SystemClock, _ log: Log) -> IMDSClient {
+    private static func imds(_ invocation: Invocation, _ c: Configuration, _ clock: SystemClock, _ log: Log,
+                             _ deadline: RunDeadline?) -> IMDSClient {
         let raw: [String]
         if let e = invocation.imds, !e.isEmpty { raw = [e] }
         else if let e = c.imdsEndpoint { raw = [e] }
@@ -49,7 +57,7 @@ struct SystemEdges {
         let urls = raw.compactMap { try? HTTPURL(parsing: $0) }
         if urls.count != raw.count { log.error("invalid IMDS endpoint \(Printable.quote(raw.joined(separator: " "))); using the default") }
         return IMDSClient(endpoints: urls.isEmpty ? IMDSClient.defaultEndpoints.map { try! HTTPURL(parsing: $0) } : urls,
-                          timing: timing, clock: clock, userAgent: "ec2net/\(Invocation.version)")
+                          timing: timing, clock: clock, userAgent: "ec2net/\(Invocation.version)", deadline: deadline)
     }
 
     private var ownsKernel: Bool { paths.isRealRoot }

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import EC2NetSystem
+import EC2NetCore
 
 /// Real time for deadlines, but `sleep` only records the pause and moves
 /// the clock forward: backoff schedules are checked without waiting.
@@ -117,6 +118,34 @@ final class IMDSClientTests: XCTestCase {
         }
         XCTAssertEqual(s.requests.filter { $0.method == "GET" }.count, 4)
         XCTAssertEqual(clock.sleeps, [0.05, 0.2, 0.5])
+    }
+
+    /// Issue 21: the run's deadline cuts the 5xx back-off short; the request
+    /// then fails as unreachable ("try later") and names the deadline.
+    func test5xxForeverEndsAtTheRunsDeadline() throws {
+        let s = try server(imdsHandler(values: ["x": "value"]) { r in r.method == "GET" ? .status(503) : nil })
+        let c = IMDSClient(endpoints: [try HTTPURL(parsing: s.url)], clock: clock, userAgent: "ec2net-tests/1",
+                           deadline: RunDeadline(start: clock.now(), budget: 0.1))
+        addTeardownBlock { c.close() }
+        XCTAssertThrowsError(try c.get("x")) {
+            guard case .unreachable(let why)? = $0 as? IMDSError else { return XCTFail("\($0)") }
+            XCTAssertTrue(why.contains("deadline ended it"), why)
+        }
+        // Every pause is cut to what is left, so together they never exceed the budget.
+        XCTAssertLessThanOrEqual(clock.sleeps.reduce(0, +), 0.1)
+    }
+
+    func testExpiredDeadlineSendsNothing() throws {
+        let s = try server(imdsHandler(values: ["x": "value"]))
+        let c = IMDSClient(endpoints: [try HTTPURL(parsing: s.url)], clock: clock, userAgent: "ec2net-tests/1",
+                           deadline: RunDeadline(start: clock.now(), budget: 0))
+        addTeardownBlock { c.close() }
+        XCTAssertThrowsError(try c.get("x")) {
+            guard case .unreachable(let why)? = $0 as? IMDSError else { return XCTFail("\($0)") }
+            XCTAssertTrue(why.contains("deadline ended it"), why)
+        }
+        XCTAssertEqual(s.requests.count, 0)
+        XCTAssertEqual(c.requests, 0)
     }
 
     func testTokenEndpoint5xxIsRetried() throws {

@@ -172,6 +172,18 @@ final class MetadataReaderTests: XCTestCase {
         XCTAssertTrue(clock.sleeps.allSatisfy { $0 <= PropagationWait.pollInterval + 1e-12 })
     }
 
+    /// Issue 21: the run's deadline ends the propagation wait before its own timeout.
+    func testRunDeadlineEndsThePropagationWait() throws {
+        let source = DictionarySource(MetadataReaderTests.singleCard(secondaryDevice: "0"))
+        let clock = FakeClock()
+        let reader = MetadataReader(source: source, clock: clock, deadline: RunDeadline(start: clock.now(), budget: 0.3))
+        XCTAssertThrowsError(try reader.read(mac: secondaryMAC, timeout: 20)) { error in
+            guard case .notPropagated(_, let what, _)? = error as? MetadataReadError else { return XCTFail("\(error)") }
+            XCTAssertEqual(what, "device-number")
+        }
+        XCTAssertEqual(clock.slept, 0.3, accuracy: 1e-6)
+    }
+
     func testZeroTimeoutDoesNotWait() throws {
         let source = DictionarySource(MetadataReaderTests.singleCard(secondaryDevice: "0"))
         let clock = FakeClock()

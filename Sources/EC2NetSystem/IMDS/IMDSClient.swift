@@ -36,13 +36,18 @@ public final class IMDSClient: MetadataSource {
     private let timing: Timing
     private let clock: MonotonicClock
     private let userAgent: String
+    /// The run's one deadline (issue 21): every timeout is cut to it and no
+    /// attempt or pause starts after it; nil bounds only by `timing`.
+    private let deadline: RunDeadline?
     private var connection: HTTPConnection? = nil
     private var token: String? = nil
     private var pacing = RequestPacing(limit: IMDSClient.requestsPerSecond)
     public private(set) var requests = 0
 
-    public init(endpoints: [HTTPURL], timing: Timing = Timing(), clock: MonotonicClock, userAgent: String) {
+    public init(endpoints: [HTTPURL], timing: Timing = Timing(), clock: MonotonicClock, userAgent: String,
+                deadline: RunDeadline? = nil) {
         precondition(!endpoints.isEmpty)
+        self.deadline = deadline
         self.endpoints = endpoints
         self.timing = timing
         self.clock = clock
@@ -60,6 +65,7 @@ public final class IMDSClient: MetadataSource {
         var renewed = false
         var attempt = 0
         while true {
+            try checkDeadline(full)
             let tok = try sessionToken()
             let result: HTTPResponse
             do {
@@ -81,7 +87,7 @@ public final class IMDSClient: MetadataSource {
             case 403:
                 throw .forbidden(path: full)
             case 500...599 where attempt < timing.backoff.count:
-                clock.sleep(timing.backoff[attempt]); attempt += 1
+                try pause(timing.backoff[attempt], path: full, after: "status \(result.status)"); attempt += 1
             default:
                 throw .status(result.status, path: full)
             }
@@ -92,6 +98,7 @@ public final class IMDSClient: MetadataSource {
         if let token { return token }
         var attempt = 0
         while true {
+            try checkDeadline("/latest/api/token")
             let r: HTTPResponse
             do {
                 r = try request("PUT", "/latest/api/token",
@@ -110,7 +117,7 @@ public final class IMDSClient: MetadataSource {
             case 403:
                 throw .forbidden(path: "/latest/api/token")
             case 500...599 where attempt < timing.backoff.count:
-                clock.sleep(timing.backoff[attempt]); attempt += 1
+                try pause(timing.backoff[attempt], path: "/latest/api/token", after: "status \(r.status)"); attempt += 1
             case 500...599:
                 throw .status(r.status, path: "/latest/api/token")
             default:
@@ -122,31 +129,51 @@ public final class IMDSClient: MetadataSource {
     /// After a failed exchange: sleeps when another attempt is worth it,
     /// else throws the error IMDS callers see.
     private func backOff(after e: HTTPError, path: String, attempt: inout Int) throws(IMDSError) {
+        // A timeout cut short by the deadline is the deadline's doing, not IMDS's.
+        try checkDeadline(path, after: e.description)
         if e.isTransient && attempt < (e.failsFast ? 1 : timing.backoff.count) {
-            clock.sleep(timing.backoff[attempt])
+            try pause(timing.backoff[attempt], path: path, after: e.description)
             attempt += 1
             return
         }
         throw e.isUnreachable || e.isTransient ? .unreachable(e.description) : .protocolError(path: path, e)
     }
 
+    /// Past the run's deadline, a request fails as unreachable ("try later",
+    /// existing config kept) and says the deadline ended it.
+    private func checkDeadline(_ path: String, after last: String? = nil) throws(IMDSError) {
+        guard let deadline, deadline.isExpired(at: clock.now()) else { return }
+        throw .unreachable("the run's deadline ended it before \(path) was read" + (last.map { " (last: \($0))" } ?? ""))
+    }
+
+    /// A pause between attempts, cut to the deadline; none starts after it.
+    private func pause(_ seconds: Double, path: String, after last: String) throws(IMDSError) {
+        try checkDeadline(path, after: last)
+        clock.sleep(bounded(seconds))
+    }
+
+    /// `seconds` cut to what is left of the run's deadline.
+    private func bounded(_ seconds: Double) -> Double {
+        deadline?.bound(seconds, at: clock.now()) ?? seconds
+    }
+
     /// One HTTP exchange; picks the first endpoint that connects and keeps it.
     private func request(_ method: String, _ path: String, headers: [HTTPHeader]) throws(HTTPError) -> HTTPResponse {
         // Before the exchange: each attempt's own timeouts start after it.
         let wait = pacing.admit(at: clock.now())
-        if wait > 0 { clock.sleep(wait) }
+        if wait > 0 { clock.sleep(bounded(wait)) }
         requests += 1
         let all = headers + [HTTPHeader(name: "User-Agent", value: userAgent)]
         if let c = connection {
-            return try c.send(method: method, path: path, headers: all, connectTimeout: timing.connectTimeout,
-                              timeout: timing.requestTimeout, bodyLimit: IMDSClient.bodyLimit, clock: clock)
+            return try c.send(method: method, path: path, headers: all, connectTimeout: bounded(timing.connectTimeout),
+                              timeout: bounded(timing.requestTimeout), bodyLimit: IMDSClient.bodyLimit, clock: clock)
         }
         var failures: [HTTPError] = []
         for url in endpoints {
             let c = HTTPConnection(url: url)
             do {
-                let r = try c.send(method: method, path: path, headers: all, connectTimeout: timing.connectTimeout,
-                                   timeout: timing.requestTimeout, bodyLimit: IMDSClient.bodyLimit, clock: clock)
+                let r = try c.send(method: method, path: path, headers: all, connectTimeout: bounded(timing.connectTimeout),
+                                   timeout: bounded(timing.requestTimeout), bodyLimit: IMDSClient.bodyLimit, clock: clock)
                 connection = c
                 return r
             } catch {

@@ -13,10 +13,13 @@ public final class MetadataReader {
     private let clock: MonotonicClock
     private var cachedPrimaryMAC: MACAddress? = nil
     private var cachedPublishesCard: Bool? = nil
+    /// The run's deadline (issue 21), for the waits built on this reader.
+    public let deadline: RunDeadline?
 
-    public init(source: MetadataSource, clock: MonotonicClock) {
+    public init(source: MetadataSource, clock: MonotonicClock, deadline: RunDeadline? = nil) {
         self.source = source
         self.clock = clock
+        self.deadline = deadline
     }
 
     /// The primary ENI's MAC (`meta-data/mac`): static from launch.

@@ -20,10 +20,13 @@ public struct PropagationWait {
 
     private let reader: MetadataReader
     private let clock: MonotonicClock
+    /// The reader's run deadline: the poll stops there whatever `timeout` says.
+    private let deadline: RunDeadline?
 
     public init(reader: MetadataReader, clock: MonotonicClock) {
         self.reader = reader
         self.clock = clock
+        self.deadline = reader.deadline
     }
 
     /// - Parameters:
@@ -56,15 +59,17 @@ public struct PropagationWait {
                 guard handle(mac, result) else { return }
             }
             if still.isEmpty { return }
-            let waited = clock.now() - start
-            if waited >= timeout {
+            let now = clock.now()
+            let waited = now - start
+            let left = deadline?.bound(timeout - waited, at: now) ?? timeout - waited
+            if left <= 0 {
                 for (mac, what) in still {
                     guard handle(mac, .notPropagated(what: what.description, waited: waited)) else { return }
                 }
                 return
             }
             waiting = still.map { $0.0 }
-            clock.sleep(min(PropagationWait.pollInterval, timeout - waited))
+            clock.sleep(min(PropagationWait.pollInterval, left))
         }
     }
 }
