@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 sys.path.insert(0, HERE)
 
 from vm import admin, checks, steps  # noqa: E402
-from vm.machine import PROJECT_ROOT, Instance  # noqa: E402
+from vm.machine import GUEST_DEB_ARCH, PROJECT_ROOT, Instance  # noqa: E402
 
 
 def ready_time(vm, enis, timeout=240):
@@ -61,7 +61,7 @@ def main():
     parser.add_argument("--boots", type=int, default=3)
     parser.add_argument("--deb", default=None)
     args = parser.parse_args()
-    deb = args.deb or sorted(glob.glob(os.path.join(PROJECT_ROOT, "out", "ec2net_*.deb")))[-1]
+    deb = args.deb or sorted(glob.glob(os.path.join(PROJECT_ROOT, "out", f"ec2net_*_{GUEST_DEB_ARCH}.deb")))[-1]
     result = {}
     for product in ("ec2net", "amazon-ec2-net-utils"):
         times = measure(product, deb, args.boots)

@@ -27,10 +27,11 @@ REQUIRED_PROGRAMS = ["qemu-system-x86_64", "qemu-img", "mmdebstrap", "mkfs.ext4"
 
 
 def deb_path():
-    """The package under test: EC2NET_DEB, else out/ec2net_*.deb of `make deb`."""
+    """The package under test: EC2NET_DEB, else the guest architecture's
+    out/ec2net_*_amd64.deb of `make deb`."""
     if os.environ.get("EC2NET_DEB"):
         return os.environ["EC2NET_DEB"]
-    found = sorted(glob.glob(os.path.join(machine.PROJECT_ROOT, "out", "ec2net_*.deb")))
+    found = sorted(glob.glob(os.path.join(machine.PROJECT_ROOT, "out", f"ec2net_*_{machine.GUEST_DEB_ARCH}.deb")))
     return found[-1] if found else None
 
 
@@ -41,7 +42,7 @@ def _missing_requirements():
     if missing:
         return "missing programs: " + ", ".join(missing) + " (make vm-deps)"
     if not deb_path():
-        return "no out/ec2net_*.deb: run make deb (or set EC2NET_DEB)"
+        return f"no out/ec2net_*_{machine.GUEST_DEB_ARCH}.deb: run make deb (or set EC2NET_DEB)"
     return None
 
 

@@ -26,8 +26,8 @@ def rpms(deb):
     import glob
     import os
 
-    from vm.machine import PROJECT_ROOT
-    current = os.environ.get("EC2NET_RPM") or (sorted(glob.glob(os.path.join(PROJECT_ROOT, "out", "ec2net-*.rpm")),
+    from vm.machine import GUEST_RPM_ARCH, PROJECT_ROOT
+    current = os.environ.get("EC2NET_RPM") or (sorted(glob.glob(os.path.join(PROJECT_ROOT, "out", f"ec2net-*.{GUEST_RPM_ARCH}.rpm")),
                                                       key=os.path.getmtime) or [None])[-1]
     if not current:
         pytest.skip("no out/ec2net-*.rpm (make rpm) and EC2NET_RPM not set")

@@ -37,6 +37,11 @@ BASE_DIR = os.environ.get("EC2NET_VM_DIR", "/tmp/ec2net-vm")
 # instance hostname types").
 LOCAL_HOSTNAME = "ip-10-0-0-10.ec2.internal"
 PROJECT_ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
+# The guest is qemu-system-x86_64's: out/ may also hold the arm64 .deb and
+# aarch64 .rpm of a cross build (make packaging-check ARCH=aarch64), which
+# this guest cannot install, so the packages under test are chosen by these.
+GUEST_DEB_ARCH = "amd64"
+GUEST_RPM_ARCH = "x86_64"
 _run_numbers = itertools.count()
 
 
