@@ -7,16 +7,17 @@ import PackageDescription
 // executable): Sources/EC2NetCore, EC2NetSystem and CLinux here are symlinks
 // to the root package's directories, compiled again with the fuzzer's
 // coverage instrumentation. Build and run with `make fuzz` (fuzz/fuzz.mk):
-//   swift build -c release --package-path fuzz --scratch-path .build-fuzz \
+//   swift build -c release --package-path fuzz --scratch-path .build-fuzz --manifest-cache none \
 //       --sanitize=fuzzer -Xswiftc -parse-as-library
 // Each executable gets libFuzzer's main(); its module only defines
 // LLVMFuzzerTestOneInput.
 //
 // The targets are the directories Sources/fuzz-*: adding one is adding its
 // directory (and its seeds under corpus/), nothing else; fuzz.mk and run.py
-// find them the same way.
+// find them the same way. The listing is why the build passes
+// --manifest-cache none: a cached evaluation would not see a new directory.
 let sourcesDirectory = Context.packageDirectory + "/Sources"
-let fuzzTargets = ((try? FileManager.default.contentsOfDirectory(atPath: sourcesDirectory)) ?? [])
+let fuzzTargets = try! FileManager.default.contentsOfDirectory(atPath: sourcesDirectory)
     .filter { $0.hasPrefix("fuzz-") }
     .sorted()
 

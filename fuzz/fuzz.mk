@@ -22,9 +22,14 @@ FUZZ_SMOKE_LIBFUZZER_FLAGS ?= -seed=1 $(FUZZ_LIBFUZZER_FLAGS)
 
 .PHONY: fuzz fuzz-build fuzz-smoke
 
+# --manifest-cache none: fuzz/Package.swift lists the directories
+# Sources/fuzz-*, and SwiftPM's shared manifest cache is keyed on the
+# manifest's text, not on that listing. A cached evaluation from before a
+# target was added builds every target but the new one (CI: "fuzz-udev: not
+# built" from a fresh clone).
 fuzz-build:
 	$(SWIFT) build -c $(FUZZ_CONFIG) --package-path fuzz --scratch-path $(FUZZ_SCRATCH) \
-		--sanitize=fuzzer -Xswiftc -parse-as-library
+		--manifest-cache none --sanitize=fuzzer -Xswiftc -parse-as-library
 
 fuzz: fuzz-build
 	$(PYTHON) fuzz/run.py --bin $(FUZZ_SCRATCH)/$(FUZZ_CONFIG) --scratch $(FUZZ_SCRATCH)/runs \
