@@ -1,13 +1,14 @@
-"""`ec2net status` when what it reads exists but cannot be read (issue 21,
-"only ENOENT is absent"): exit 74, no report on stdout, one line naming the
-path and the errno; absent is still empty and gets a verdict.
+"""Issue 21, "only ENOENT is absent", through the programs: `ec2net status`
+when what it reads exists but cannot be read exits 74, no report on stdout,
+one line naming the path and the errno (absent is still empty and gets a
+verdict); ec2-ifname says an unreadable naming map and asks IMDS.
 
 The errors are made so they hold for root too: a file where ec2net's
 runtime directory should be (ENOTDIR), a directory where the naming map
 should be (not a regular file). Instances are the harness's simulated ENIs.
 
 Run after `swift build`:
-    EC2NET_BUILD_DIR=.build/debug python3 -m pytest -q Tests/integration/test_status_unreadable.py
+    EC2NET_BUILD_DIR=.build/debug python3 -m pytest -q Tests/integration/test_only_enoent_is_absent.py
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import subprocess
 
 import pytest
 
-from ec2net_harness import EX_OK, RUN_TIMEOUT, Instance, environment, eni, program_path, runner
+from ec2net_harness import EX_OK, RUN_TIMEOUT, Instance, environment, eni, iface_of, program_path, runner
 
 EX_IOERR = 74
 
@@ -67,3 +68,15 @@ def test_absent_generated_files_are_empty_and_judged(inst):
     result = status(inst, "--no-imds")
     assert result.returncode not in (EX_IOERR,), result.stderr
     assert result.stdout != ""
+
+
+def test_ec2_ifname_says_an_unreadable_map_and_asks_imds(inst):
+    """Naming reads the map only as IMDS's cache: unreadable (not absent), it
+    says so and asks IMDS rather than naming as if no entry existed."""
+    map_file = inst.root.state_dir / "interfaces"
+    map_file.unlink(missing_ok=True)
+    map_file.mkdir()
+    result = inst.run("ec2-ifname", "-v", iface_of(1))
+    assert result.returncode == EX_OK, result.stderr
+    assert "cannot read the naming map" in result.stderr and str(map_file) in result.stderr, result.stderr
+    assert "from IMDS" in result.stderr, result.stderr
