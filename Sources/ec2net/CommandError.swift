@@ -6,12 +6,16 @@ enum CommandError: Error, CustomStringConvertible {
     case pipeline(PipelineError)
     /// ec2net status: rtnetlink could not be read, so nothing can be judged.
     case kernelUnreadable(NetlinkError)
+    /// ec2net status: sysfs, the generated files or the naming map exist but
+    /// cannot be read (only ENOENT is absent), so nothing can be judged.
+    case stateUnreadable(StatusInspectionError)
 
     var description: String {
         switch self {
         case .usage(let e): return e.description
         case .pipeline(let e): return e.description
         case .kernelUnreadable(let e): return "cannot read the kernel's state: \(e)"
+        case .stateUnreadable(let e): return e.description
         }
     }
 }

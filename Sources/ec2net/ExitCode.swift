@@ -54,6 +54,7 @@ enum ExitCode: Int32, CaseIterable, Comparable {
         case .usage: return .usage
         case .pipeline(let e): return of(e)
         case .kernelUnreadable: return .osError
+        case .stateUnreadable: return .ioError
         }
     }
 

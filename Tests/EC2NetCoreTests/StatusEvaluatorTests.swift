@@ -103,15 +103,15 @@ final class StatusEvaluatorTests: XCTestCase {
     func testTableDefaultRouteMustBeUnicastOnTheENIViaItsRouter() {
         let missing = ["missing route IPv4 default in table 10001"]
         let replacements: [(String, KernelSnapshot.Route)] = [
-            ("blackhole", .init(family: .ipv4, table: 10001, destination: "default", interfaceIndex: nil, metric: 0, type: 6)),
-            ("other device", .init(family: .ipv4, table: 10001, destination: "default", interfaceIndex: 2, metric: 0, gateway: "10.0.0.1")),
-            ("no gateway", .init(family: .ipv4, table: 10001, destination: "default", interfaceIndex: 3, metric: 0)),
-            ("gateway off the subnet", .init(family: .ipv4, table: 10001, destination: "default", interfaceIndex: 3, metric: 0,
-                                             gateway: "192.0.2.1")),
+            ("blackhole", .init(family: .ipv4, table: 10001, destination: ipv4Default, interfaceIndex: nil, metric: 0, type: 6)),
+            ("other device", .init(family: .ipv4, table: 10001, destination: ipv4Default, interfaceIndex: 2, metric: 0, gateway: prefix("10.0.0.1"))),
+            ("no gateway", .init(family: .ipv4, table: 10001, destination: ipv4Default, interfaceIndex: 3, metric: 0)),
+            ("gateway off the subnet", .init(family: .ipv4, table: 10001, destination: ipv4Default, interfaceIndex: 3, metric: 0,
+                                             gateway: prefix("192.0.2.1"))),
         ]
         for (name, route) in replacements {
             var e = F.healthy()
-            e.kernel.routes.removeAll { $0.table == 10001 && $0.destination == "default" }
+            e.kernel.routes.removeAll { $0.table == 10001 && $0.isDefault }
             e.kernel.routes.append(route)
             let r = StatusEvaluator.evaluate(e)
             XCTAssertEqual(r.verdict, .drift, name)
@@ -121,12 +121,12 @@ final class StatusEvaluatorTests: XCTestCase {
         // metric 0 ahead of networkd's at 513, which stays but no longer carries the traffic.
         var e = F.healthy()
         e.kernel.routes = e.kernel.routes.map { r in
-            r.table == 10001 && r.destination == "default"
+            r.table == 10001 && r.isDefault
                 ? .init(family: r.family, table: r.table, destination: r.destination, interfaceIndex: r.interfaceIndex,
                         metric: 513, gateway: r.gateway) : r
         }
         XCTAssertEqual(StatusEvaluator.evaluate(e).verdict, .ok)
-        e.kernel.routes.append(.init(family: .ipv4, table: 10001, destination: "default", interfaceIndex: nil, metric: 0, type: 6))
+        e.kernel.routes.append(.init(family: .ipv4, table: 10001, destination: ipv4Default, interfaceIndex: nil, metric: 0, type: 6))
         XCTAssertEqual(interface(StatusEvaluator.evaluate(e), "eth1").problems, missing, "blackhole ahead")
     }
 

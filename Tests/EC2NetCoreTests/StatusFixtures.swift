@@ -49,11 +49,11 @@ enum StatusFixtures {
                 // As networkd adds them: the subnet route on the link, the default via the subnet's router (DHCP).
                 k.routes.append(KernelSnapshot.Route(family: f, table: t, destination: d, interfaceIndex: index, metric: 0,
                                                      type: t == 255 ? KernelSnapshot.Route.local : KernelSnapshot.Route.unicast,
-                                                     gateway: d == "default" ? (f == .ipv4 ? "10.0.0.1" : "fe80::1") : nil))
+                                                     gateway: d.prefixLength == 0 ? prefix(f == .ipv4 ? "10.0.0.1" : "fe80::1") : nil))
             case .address(let a):
-                k.addresses.append(KernelSnapshot.Address(interfaceIndex: index, cidr: a))
+                k.addresses.append(KernelSnapshot.Address(interfaceIndex: index, address: a))
             case .mainDefault(let f, let m):
-                k.routes.append(KernelSnapshot.Route(family: f, table: 254, destination: "default", interfaceIndex: index, metric: m))
+                k.routes.append(KernelSnapshot.Route(family: f, table: 254, destination: KernelSnapshot.Route.defaultDestination(f), interfaceIndex: index, metric: m))
             }
         }
         return k
@@ -71,9 +71,9 @@ enum StatusFixtures {
             kernel.addresses += k.addresses
         }
         kernel.rules += [PolicyRule(family: .ipv4, table: 255, priority: 0), PolicyRule(family: .ipv4, table: 254, priority: 32766)]
-        kernel.routes.append(KernelSnapshot.Route(family: .ipv4, table: 254, destination: "10.0.0.0/24", interfaceIndex: 2, metric: 512))
-        kernel.addresses += [KernelSnapshot.Address(interfaceIndex: 2, cidr: "10.0.0.10/24"),
-                             KernelSnapshot.Address(interfaceIndex: 3, cidr: "10.0.0.20/24")]
+        kernel.routes.append(KernelSnapshot.Route(family: .ipv4, table: 254, destination: prefix("10.0.0.0/24"), interfaceIndex: 2, metric: 512))
+        kernel.addresses += [KernelSnapshot.Address(interfaceIndex: 2, address: prefix("10.0.0.10/24")),
+                             KernelSnapshot.Address(interfaceIndex: 3, address: prefix("10.0.0.20/24"))]
         return StatusEvidence(configuration: configuration, imds: .read(primaryMAC: mac(1)), interfaces: [
             StatusEvidence.Interface(mac: mac(1), name: "eth0", metadata: .ready(primary), generatedFiles: [files[0]]),
             StatusEvidence.Interface(mac: mac(2), name: "eth1", metadata: .ready(secondary), generatedFiles: [files[1]]),
@@ -88,7 +88,7 @@ enum StatusFixtures {
     static func drift() -> StatusEvidence {
         var e = healthy()
         e.kernel.rules.removeAll { $0.source == RuleSource(parsing: "10.0.0.21/32") }
-        e.kernel.addresses.removeAll { $0.cidr == "10.0.0.22/32" }
+        e.kernel.addresses.removeAll { $0.address == prefix("10.0.0.22/32") }
         e.kernel.rules.append(PolicyRule(source: "10.0.0.50/32", table: 10005)!)
         var foreign = PolicyRule(source: "10.9.9.9/32", table: 77)!
         foreign.priority = 10500
@@ -97,7 +97,7 @@ enum StatusFixtures {
         var shadow = PolicyRule(source: "10.0.0.20", table: 10002)!
         shadow.priority = 10000
         e.kernel.rules.append(shadow)
-        e.kernel.routes.append(KernelSnapshot.Route(family: .ipv4, table: 254, destination: "default", interfaceIndex: 3, metric: 100))
+        e.kernel.routes.append(KernelSnapshot.Route(family: .ipv4, table: 254, destination: ipv4Default, interfaceIndex: 3, metric: 100))
         return e
     }
 
@@ -124,3 +124,7 @@ enum StatusFixtures {
         return e
     }
 }
+
+/// Test models write prefixes as `ip route` prints them; parsed here, once.
+func prefix(_ text: String) -> RuleSource { RuleSource(parsing: Substring(text))! }
+let ipv4Default = KernelSnapshot.Route.defaultDestination(.ipv4)

@@ -24,10 +24,10 @@ final class KernelDumpTests: XCTestCase {
         let links = KernelDumpTests.replies(D.linkDump).compactMap(KernelDumpDecoder.link)
         let eth1 = try XCTUnwrap(links.first { $0.name == "eth1" }).index
         let addresses = KernelDumpTests.replies(D.addressDump).compactMap(KernelDumpDecoder.address)
-        let onEth1 = addresses.filter { $0.interfaceIndex == eth1 }.map(\.cidr)
+        let onEth1 = addresses.filter { $0.interfaceIndex == eth1 }.map(\.address.description)
         XCTAssertEqual(Array(onEth1.prefix(3)), ["10.0.0.20/24", "10.0.0.21/32", "2600:1f18::5/128"])
-        XCTAssertTrue(addresses.contains(KernelSnapshot.Address(interfaceIndex: 1, cidr: "127.0.0.1/8")))
-        XCTAssertTrue(addresses.contains(KernelSnapshot.Address(interfaceIndex: 1, cidr: "::1/128")))
+        XCTAssertTrue(addresses.contains(KernelSnapshot.Address(interfaceIndex: 1, address: prefix("127.0.0.1/8"))))
+        XCTAssertTrue(addresses.contains(KernelSnapshot.Address(interfaceIndex: 1, address: prefix("::1/128"))))
     }
 
     func testRules() {
@@ -58,15 +58,15 @@ final class KernelDumpTests: XCTestCase {
         let v4 = KernelDumpTests.replies(D.ipv4RouteDump).compactMap(KernelDumpDecoder.route)
         XCTAssertEqual(v4.count, 10)
         XCTAssertEqual(v4.filter { $0.table != 255 }, [
-            KernelSnapshot.Route(family: .ipv4, table: 10001, destination: "default", interfaceIndex: eth1, metric: 0, gateway: "10.0.0.1"),
-            KernelSnapshot.Route(family: .ipv4, table: 10001, destination: "10.0.0.0/24", interfaceIndex: eth1, metric: 0),
-            KernelSnapshot.Route(family: .ipv4, table: 254, destination: "default", interfaceIndex: eth1, metric: 513, gateway: "10.0.0.1"),
-            KernelSnapshot.Route(family: .ipv4, table: 254, destination: "10.0.0.0/24", interfaceIndex: eth1, metric: 0),
+            KernelSnapshot.Route(family: .ipv4, table: 10001, destination: ipv4Default, interfaceIndex: eth1, metric: 0, gateway: prefix("10.0.0.1")),
+            KernelSnapshot.Route(family: .ipv4, table: 10001, destination: prefix("10.0.0.0/24"), interfaceIndex: eth1, metric: 0),
+            KernelSnapshot.Route(family: .ipv4, table: 254, destination: ipv4Default, interfaceIndex: eth1, metric: 513, gateway: prefix("10.0.0.1")),
+            KernelSnapshot.Route(family: .ipv4, table: 254, destination: prefix("10.0.0.0/24"), interfaceIndex: eth1, metric: 0),
         ])
-        XCTAssertTrue(v4.contains { $0.table == 255 && $0.destination == "10.0.0.21/32" && $0.type == 2 })
+        XCTAssertTrue(v4.contains { $0.table == 255 && $0.destination == prefix("10.0.0.21/32") && $0.type == 2 })
         let v6 = KernelDumpTests.replies(D.ipv6RouteDump).compactMap(KernelDumpDecoder.route)
         XCTAssertTrue(v6.allSatisfy { $0.family == .ipv6 })
-        XCTAssertTrue(v6.contains { $0.table == 254 && $0.destination == "fe80::/64" && $0.interfaceIndex == eth1 })
+        XCTAssertTrue(v6.contains { $0.table == 254 && $0.destination == prefix("fe80::/64") && $0.interfaceIndex == eth1 })
     }
 
     func testTruncatedMessagesDecodeToNil() {
@@ -75,7 +75,7 @@ final class KernelDumpTests: XCTestCase {
         XCTAssertNil(KernelDumpDecoder.rule(NetlinkReply(type: RTNetlink.MessageType.newRule, flags: 0, sequence: 1, payload: [])))
         XCTAssertNil(KernelDumpDecoder.link(NetlinkReply(type: RTNetlink.MessageType.newLink, flags: 0, sequence: 1, payload: [0, 0])))
         // An AF_INET source of the wrong size is not an address.
-        XCTAssertNil(KernelDumpDecoder.cidr(family: UInt8(AF_INET), bytes: [10, 0, 0], length: 24))
+        XCTAssertNil(KernelDumpDecoder.ruleSource(family: UInt8(AF_INET), bytes: [10, 0, 0], length: 24))
     }
 
     // MARK: requests and the whole snapshot over a replaying transport
@@ -128,8 +128,8 @@ final class KernelDumpTests: XCTestCase {
         XCTAssertEqual(s.preferredDefault(.ipv4)?.metric, 513)
         XCTAssertEqual(s.preferredDefault(.ipv4)?.interfaceIndex, s.link(named: "eth1")?.index)
         XCTAssertTrue(s.holds(.rule(PolicyRule(source: "10.0.1.16/28", table: 10001)!), interfaceIndex: 0))
-        XCTAssertTrue(s.holds(.tableRoute(.ipv4, destination: "10.0.0.0/24", table: 10001), interfaceIndex: s.link(named: "eth1")!.index))
-        XCTAssertFalse(s.holds(.tableRoute(.ipv4, destination: "10.0.0.0/24", table: 10001), interfaceIndex: 1))
+        XCTAssertTrue(s.holds(.tableRoute(.ipv4, destination: prefix("10.0.0.0/24"), table: 10001), interfaceIndex: s.link(named: "eth1")!.index))
+        XCTAssertFalse(s.holds(.tableRoute(.ipv4, destination: prefix("10.0.0.0/24"), table: 10001), interfaceIndex: 1))
     }
 
     func testRuleTableOverRecordedReplies() throws {
@@ -151,3 +151,7 @@ final class KernelDumpTests: XCTestCase {
                      "no IPv6 default route was set up")
     }
 }
+
+/// Test models write prefixes as `ip route` prints them; parsed here, once.
+func prefix(_ text: String) -> RuleSource { RuleSource(parsing: Substring(text))! }
+let ipv4Default = KernelSnapshot.Route.defaultDestination(.ipv4)

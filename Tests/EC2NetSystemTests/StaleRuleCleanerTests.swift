@@ -120,7 +120,7 @@ final class StaleRuleCleanerTests: XCTestCase {
         XCTAssertTrue(log.problems.contains { $0.contains("line 2 is not a rule") }, "\(log.problems)")
         // Recording keeps the unreadable line, so the ledger stays distrusted rather than forgetting a rule.
         try record([PolicyRule(source: "10.0.1.22", table: 10001)!])
-        XCTAssertTrue(try String(contentsOfFile: ledger.path).contains("Tab\n"))
+        XCTAssertTrue(try String(contentsOfFile: ledger.path, encoding: .utf8).contains("Tab\n"))
     }
 
     func testFailedDeletionStaysOnRecordAndAbsentRuleLeaves() throws {
@@ -179,7 +179,7 @@ final class StaleRuleCleanerTests: XCTestCase {
         try FileManager.default.removeItem(atPath: host.paths.networkdRuntime + "/05-ec2net-eth1.network")
         let fresh = try InterfaceConfigurator(configuration: Configuration(), paths: host.paths, links: nil, log: log)
         _ = try fresh.commit(interface: "eth1", metadata: m)
-        let written = try String(contentsOfFile: host.paths.networkdRuntime + "/05-ec2net-eth1.network")
+        let written = try String(contentsOfFile: host.paths.networkdRuntime + "/05-ec2net-eth1.network", encoding: .utf8)
         XCTAssertTrue(Set(PolicyRule.rules(inGeneratedFile: written)).isSubset(of: Set(try ledgerRules())))
     }
 }

@@ -1,7 +1,8 @@
 /// What a policy rule matches on: `from` an address or prefix, kept typed so
 /// a rule read from the kernel, one read from a generated file and the
 /// bytes of an RTM_DELRULE all come from the same value (a bare address is
-/// its /32 or /128).
+/// its /32 or /128). KernelSnapshot keeps the kernel's addresses, route
+/// destinations and gateways in it too, so status compares values, not text.
 public enum RuleSource: Hashable, Sendable, CustomStringConvertible {
     case ipv4(IPv4CIDR)
     case ipv6(IPv6CIDR)

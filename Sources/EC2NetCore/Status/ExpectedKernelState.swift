@@ -9,9 +9,9 @@
 public struct ExpectedKernelState: Equatable, Sendable {
     public enum Item: Hashable, Sendable, CustomStringConvertible {
         case rule(PolicyRule)
-        /// `destination` is `default` or canonical CIDR text.
-        case tableRoute(IPFamily, destination: String, table: Int)
-        case address(String)
+        /// `destination` of length 0 is the default route, as the kernel has it.
+        case tableRoute(IPFamily, destination: RuleSource, table: Int)
+        case address(RuleSource)
         case mainDefault(IPFamily, metric: Int)
 
         public var kind: String {
@@ -27,14 +27,14 @@ public struct ExpectedKernelState: Equatable, Sendable {
             switch self {
             case .rule(let r): return r.isIPv6 ? .ipv6 : .ipv4
             case .tableRoute(let f, _, _), .mainDefault(let f, _): return f
-            case .address(let a): return IPFamily(ofText: Substring(a))
+            case .address(let a): return a.isIPv6 ? .ipv6 : .ipv4
             }
         }
 
         public var description: String {
             switch self {
             case .rule(let r): return "rule \(r)"
-            case .tableRoute(let f, let d, let t): return "route \(d == "default" ? "\(f.label) default" : d) in table \(t)"
+            case .tableRoute(let f, let d, let t): return "route \(d.prefixLength == 0 ? "\(f.label) default" : d.description) in table \(t)"
             case .address(let a): return "address \(a)"
             case .mainDefault(let f, let m): return "\(f.label) default route in main, metric \(m)"
             }
@@ -46,6 +46,9 @@ public struct ExpectedKernelState: Equatable, Sendable {
     public let metric: Int?
     public let items: [Item]
 
+    /// Parses the file's text values once, here: the file is evidence read
+    /// from disk (or the renderer's output judged the same way), so text is
+    /// what there is; from here on everything is typed like the kernel's side.
     public init(file: NetworkdFile) {
         var items: [Item] = []
         var table: Int? = nil
@@ -55,19 +58,19 @@ public struct ExpectedKernelState: Equatable, Sendable {
             if t >= PolicyRouting.tableBase { table = table ?? t }
             switch (s.value(.gateway).flatMap(NetworkdGateway.init(rawValue:)), s.value(.destination)) {
             case (.dhcp4?, _):
-                items.append(.tableRoute(.ipv4, destination: "default", table: t)); defaults.insert(.ipv4)
+                items.append(.tableRoute(.ipv4, destination: KernelSnapshot.Route.defaultDestination(.ipv4), table: t)); defaults.insert(.ipv4)
             case (.ipv6ra?, _):
-                items.append(.tableRoute(.ipv6, destination: "default", table: t)); defaults.insert(.ipv6)
+                items.append(.tableRoute(.ipv6, destination: KernelSnapshot.Route.defaultDestination(.ipv6), table: t)); defaults.insert(.ipv6)
             case (_, let d?):
-                if let c = RuleSource(parsing: Substring(d))?.description {
-                    items.append(.tableRoute(IPFamily(ofText: Substring(c)), destination: c, table: t))
+                if let c = RuleSource(parsing: Substring(d)) {
+                    items.append(.tableRoute(c.isIPv6 ? .ipv6 : .ipv4, destination: c, table: t))
                 }
             default:
                 break
             }
         }
         for s in file.sections where s.is(.address) {
-            if let a = s.value(.address), let c = RuleSource(parsing: Substring(a))?.description { items.append(.address(c)) }
+            if let a = s.value(.address), let c = RuleSource(parsing: Substring(a)) { items.append(.address(c)) }
         }
         let rules = PolicyRule.rules(in: file)
         items += rules.map { .rule($0) }

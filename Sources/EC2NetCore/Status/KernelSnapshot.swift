@@ -1,6 +1,8 @@
 /// What the kernel holds, as read over rtnetlink at one moment: links,
 /// addresses, policy rules and routes of every table. A plain value, so the
 /// judgement in StatusEvaluator is pure and its tests need no kernel.
+/// Addresses, destinations and gateways stay typed as the decoder made them
+/// from the kernel's bytes, up to the comparison (no text in between).
 public struct KernelSnapshot: Equatable, Sendable {
     public struct Link: Equatable, Sendable {
         public let index: Int
@@ -17,11 +19,11 @@ public struct KernelSnapshot: Equatable, Sendable {
 
     public struct Address: Equatable, Sendable {
         public let interfaceIndex: Int
-        /// Canonical CIDR text, e.g. `10.0.0.21/32`.
-        public let cidr: String
-        public init(interfaceIndex: Int, cidr: String) {
+        /// The link's own address with its prefix length, e.g. `10.0.0.21/24`.
+        public let address: RuleSource
+        public init(interfaceIndex: Int, address: RuleSource) {
             self.interfaceIndex = interfaceIndex
-            self.cidr = cidr
+            self.address = address
         }
     }
 
@@ -33,16 +35,16 @@ public struct KernelSnapshot: Equatable, Sendable {
 
         public let family: IPFamily
         public let table: Int
-        /// `default`, or canonical CIDR text.
-        public let destination: String
+        /// The prefix routed; length 0 is the default route (the kernel's dst_len 0).
+        public let destination: RuleSource
         public let interfaceIndex: Int?
         public let metric: Int
         /// rtm_type: 1 unicast, 2 local, 6 blackhole ...
         public let type: Int
-        /// RTA_GATEWAY as canonical text; nil for a route on the link.
-        public let gateway: String?
-        public init(family: IPFamily, table: Int, destination: String, interfaceIndex: Int?, metric: Int, type: Int = Route.unicast,
-                    gateway: String? = nil) {
+        /// RTA_GATEWAY, a full-length prefix; nil for a route on the link.
+        public let gateway: RuleSource?
+        public init(family: IPFamily, table: Int, destination: RuleSource, interfaceIndex: Int?, metric: Int, type: Int = Route.unicast,
+                    gateway: RuleSource? = nil) {
             self.family = family
             self.table = table
             self.destination = destination
@@ -51,6 +53,14 @@ public struct KernelSnapshot: Equatable, Sendable {
             self.type = type
             self.gateway = gateway
         }
+
+        /// The default route's destination in `family`: 0.0.0.0/0 or ::/0.
+        public static func defaultDestination(_ family: IPFamily) -> RuleSource {
+            family == .ipv4 ? .ipv4(IPv4CIDR(address: IPv4Address(0), prefixLength: 0))
+                            : .ipv6(IPv6CIDR(address: IPv6Address(bytes: [UInt8](repeating: 0, count: 16)), prefixLength: 0))
+        }
+
+        public var isDefault: Bool { destination.prefixLength == 0 }
     }
 
     public var links: [Link]
@@ -71,7 +81,7 @@ public struct KernelSnapshot: Equatable, Sendable {
     /// The main table's unicast default route with the lowest metric: the
     /// one default traffic leaves by.
     public func preferredDefault(_ family: IPFamily) -> Route? {
-        routes.filter { $0.family == family && $0.table == Route.mainTable && $0.destination == "default"
+        routes.filter { $0.family == family && $0.table == Route.mainTable && $0.isDefault
             && $0.type == Route.unicast && $0.interfaceIndex != nil }
             .min { $0.metric < $1.metric }
     }
@@ -92,11 +102,11 @@ public struct KernelSnapshot: Equatable, Sendable {
             guard let used = same.min(by: { $0.metric < $1.metric })?.metric else { return false }
             return same.contains { $0.metric == used && $0.interfaceIndex == interfaceIndex
                 && (table == Route.localTable ? $0.type == Route.local : $0.type == Route.unicast)
-                && (destination != "default" || reachableGateway($0, interfaceIndex: interfaceIndex)) }
-        case .address(let cidr):
-            return addresses.contains { $0.interfaceIndex == interfaceIndex && $0.cidr == cidr }
+                && (!$0.isDefault || reachableGateway($0, interfaceIndex: interfaceIndex)) }
+        case .address(let address):
+            return addresses.contains { $0.interfaceIndex == interfaceIndex && $0.address == address }
         case .mainDefault(let family, let metric):
-            return routes.contains { $0.family == family && $0.table == Route.mainTable && $0.destination == "default"
+            return routes.contains { $0.family == family && $0.table == Route.mainTable && $0.isDefault
                 && $0.interfaceIndex == interfaceIndex && $0.metric == metric && $0.type == Route.unicast }
         }
     }
@@ -105,13 +115,17 @@ public struct KernelSnapshot: Equatable, Sendable {
     /// inside a prefix of one of the link's addresses or a route on the
     /// link) or the router's link-local address (IPv6, from the RA).
     func reachableGateway(_ route: Route, interfaceIndex: Int) -> Bool {
-        guard let text = route.gateway, let gateway = RuleSource(parsing: Substring(text)) else { return false }
-        if gateway.isIPv6 { return RuleSource(parsing: "fe80::/10")!.contains(gateway) }
-        let onLink = addresses.filter { $0.interfaceIndex == interfaceIndex }.map { $0.cidr }
-            + routes.filter { $0.interfaceIndex == interfaceIndex && $0.gateway == nil && $0.destination != "default"
+        guard let gateway = route.gateway else { return false }
+        if gateway.isIPv6 { return KernelSnapshot.ipv6LinkLocal.contains(gateway) }
+        let onLink = addresses.filter { $0.interfaceIndex == interfaceIndex }.map { $0.address }
+            + routes.filter { $0.interfaceIndex == interfaceIndex && $0.gateway == nil && !$0.isDefault
                 && $0.type == Route.unicast }.map { $0.destination }
-        return onLink.contains { RuleSource(parsing: Substring($0)).map { $0.contains(gateway) } ?? false }
+        return onLink.contains { $0.contains(gateway) }
     }
+
+    /// fe80::/10 (RFC 4291 2.5.6), where an RA's router address lives.
+    static let ipv6LinkLocal = RuleSource.ipv6(IPv6CIDR(address: IPv6Address(bytes: [0xfe, 0x80] + [UInt8](repeating: 0, count: 14)),
+                                                        prefixLength: 10))
 
     /// Rules before `rule` (a lower priority number, the same family) that
     /// catch what `rule` is for, traffic from its source, and send it

@@ -25,22 +25,39 @@ public final class KernelLinkIdentityReader: LinkIdentityReading {
     private let sysfs: Sysfs
     private let udev: UdevDatabase
     private let channel: NetlinkChannel?
+    /// The host's kernel could not be asked (the rtnetlink socket did not open).
+    private let channelError: FileError?
 
-    /// - Parameter channel: nil when the kernel is not the tree's (`--root`).
-    public init(sysfs: Sysfs, paths: Paths, channel: NetlinkChannel?) {
+    /// - Parameters:
+    ///   - channel: nil when the kernel is not the tree's (`--root`).
+    ///   - channelError: why the host's kernel cannot be asked; every identity read then throws it.
+    public init(sysfs: Sysfs, paths: Paths, channel: NetlinkChannel?, channelError: FileError? = nil) {
         self.sysfs = sysfs
         udev = UdevDatabase(paths: paths)
         self.channel = channel
+        self.channelError = channelError
     }
 
     /// The reader for `paths`: the kernel's only when the paths are the host's.
+    /// On the host, a socket that does not open is an error of every read,
+    /// not "no kernel evidence": without it the altnames, kind and permanent
+    /// address an admin's `[Match]` may name are unknown, so a file that
+    /// claims the link would not be seen and ec2net would configure a link
+    /// that is not its own (ownership by evidence, issue 20; only ENOENT is
+    /// absent, issue 21). The caller fails closed on the error as on any
+    /// unreadable claim.
     public static func forHost(sysfs: Sysfs, paths: Paths) -> KernelLinkIdentityReader {
-        var channel: NetlinkChannel? = nil
-        if paths.isRealRoot, let socket = try? NetlinkSocket() { channel = NetlinkChannel(transport: socket) }
-        return KernelLinkIdentityReader(sysfs: sysfs, paths: paths, channel: channel)
+        guard paths.isRealRoot else { return KernelLinkIdentityReader(sysfs: sysfs, paths: paths, channel: nil) }
+        do {
+            return KernelLinkIdentityReader(sysfs: sysfs, paths: paths, channel: NetlinkChannel(transport: try NetlinkSocket()))
+        } catch {
+            return KernelLinkIdentityReader(sysfs: sysfs, paths: paths, channel: nil,
+                                            channelError: .operation("socket", path: "rtnetlink", errno: error.errnoValue))
+        }
     }
 
     public func identity(of interface: String) throws(FileError) -> LinkIdentity? {
+        if let channelError { throw channelError }
         var link = LinkIdentity(name: interface)
         let directory = sysfs.path(interface, "")
         if access(directory, F_OK) != 0 {

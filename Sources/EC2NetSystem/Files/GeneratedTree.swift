@@ -23,13 +23,17 @@ public final class GeneratedTree {
     /// change is pending for networkd from the moment it is visible (nil: a
     /// reader).
     private let pending: PendingReload?
+    /// Where the temporary-file sweep says what it could not do (nil: a reader).
+    private let log: Log?
 
     /// - Parameters:
     ///   - create: false for readers (`ec2net status`), which must not create the directory.
     ///   - pending: the reload marker of the run directory; every writer passes it.
-    public init(path: String, create: Bool = true, pending: PendingReload? = nil) throws(FileError) {
+    ///   - log: for the sweep of killed writers' temporaries, whose failure stops nothing.
+    public init(path: String, create: Bool = true, pending: PendingReload? = nil, log: Log? = nil) throws(FileError) {
         directory = try Directory(path: path, create: create)
         self.pending = pending
+        self.log = log
     }
 
     /// The files ec2net wrote, read from the directory on every call (no
@@ -106,13 +110,21 @@ public final class GeneratedTree {
 
     /// A writer killed between create and rename leaves `.NAME.tmp.PID`;
     /// networkd ignores it (wrong suffix), and the next writer removes it
-    /// once that PID is gone.
+    /// once that PID is gone. A leftover only costs a directory entry, so a
+    /// sweep that fails (other than a file already gone, ENOENT, which
+    /// `remove` ignores) is logged and the write goes on.
     private func removeStaleTemporaries() {
-        guard let names = try? directory.entries() else { return }
+        let names: [String]
+        do { names = try directory.entries() } catch {
+            log?.warning("cannot sweep killed writers' temporary files: \(error)")
+            return
+        }
         for name in names where name.hasPrefix("." + Ownership.prefix) {
             guard let dot = name.lastIndex(of: "."), let pid = Int32(name[name.index(after: dot)...]) else { continue }
             if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
-                try? directory.remove(name)
+                do { try directory.remove(name) } catch {
+                    log?.warning("cannot remove a killed writer's temporary file: \(error)")
+                }
             }
         }
     }

@@ -67,15 +67,9 @@ public final class MetadataReader {
     /// Closes the IMDS connection (before a reload, which may take a while).
     public func closeConnection() { source.close() }
 
-    public enum Attempt {
-        case ready(InterfaceMetadata)
-        /// Names what has not propagated yet.
-        case pending(PendingMetadata)
-    }
-
     /// One look at an ENI, without waiting: `.pending` when IMDS does not
     /// know the MAC yet or still reports device-number 0 for a non-primary ENI.
-    public func attempt(mac: MACAddress, keys wanted: [MetadataKey] = MetadataKey.addressing) throws(MetadataReadError) -> Attempt {
+    public func attempt(mac: MACAddress, keys wanted: [MetadataKey] = MetadataKey.addressing) throws(MetadataReadError) -> PropagationWait.Attempt {
         let primary = try primaryMAC()
         let isPrimary = mac == primary
         let base = "network/interfaces/macs/\(mac)/"
@@ -147,5 +141,14 @@ public final class MetadataReader {
 
     private func fetch(_ path: String) throws(MetadataReadError) -> String? {
         do { return try source.get(path) } catch { throw .imds(error) }
+    }
+}
+
+extension PropagationWait {
+    /// The wait over `reader`'s looks, bounded by the reader's run deadline.
+    public init(reader: MetadataReader, clock: MonotonicClock) {
+        self.init(clock: clock, deadline: reader.deadline) { mac, keys throws(MetadataReadError) in
+            try reader.attempt(mac: mac, keys: keys)
+        }
     }
 }

@@ -5,8 +5,21 @@ import EC2NetCore
 /// attachment propagates. Several ENIs are polled round-robin, so their
 /// waits overlap instead of adding up; each is handed to `handle` as soon as
 /// its outcome is known, so a ready ENI is configured while others still wait.
+///
+/// A poll loop over `look`, one look at one ENI without waiting; it knows
+/// nothing of where the look comes from (MetadataReader builds it over its
+/// own `attempt`, and waits with it), so the dependency runs one way.
 public struct PropagationWait {
     public static let pollInterval = 0.05
+
+    /// One look at an ENI, without waiting.
+    public enum Attempt {
+        case ready(InterfaceMetadata)
+        /// Names what has not propagated yet.
+        case pending(PendingMetadata)
+    }
+
+    public typealias Look = (MACAddress, [MetadataKey]) throws(MetadataReadError) -> Attempt
 
     public enum Result {
         case ready(InterfaceMetadata)
@@ -18,15 +31,15 @@ public struct PropagationWait {
         case notPropagated(what: String, waited: Double)
     }
 
-    private let reader: MetadataReader
+    private let look: Look
     private let clock: MonotonicClock
-    /// The reader's run deadline: the poll stops there whatever `timeout` says.
+    /// The run's deadline: the poll stops there whatever `timeout` says.
     private let deadline: RunDeadline?
 
-    public init(reader: MetadataReader, clock: MonotonicClock) {
-        self.reader = reader
+    public init(clock: MonotonicClock, deadline: RunDeadline?, look: @escaping Look) {
+        self.look = look
         self.clock = clock
-        self.deadline = reader.deadline
+        self.deadline = deadline
     }
 
     /// - Parameters:
@@ -46,7 +59,7 @@ public struct PropagationWait {
             for mac in waiting {
                 let result: Result
                 do {
-                    switch try reader.attempt(mac: mac, keys: keys) {
+                    switch try look(mac, keys) {
                     case .ready(let m):
                         result = presentAtStart.contains(mac) && !isPresent(mac) ? .gone : .ready(m)
                     case .pending(let what):

@@ -34,8 +34,8 @@ public enum KernelDumpDecoder {
             else if a.type == RTNetlink.AddressAttribute.address { address = a.value }
         }
         // IFA_LOCAL is the interface's own address (IFA_ADDRESS the peer's on point-to-point links).
-        guard let bytes = local ?? address, let cidr = cidr(family: h.family, bytes: bytes, length: Int(h.prefixLength)) else { return nil }
-        return KernelSnapshot.Address(interfaceIndex: Int(h.index), cidr: cidr)
+        guard let bytes = local ?? address, let typed = ruleSource(family: h.family, bytes: bytes, length: h.prefixLength) else { return nil }
+        return KernelSnapshot.Address(interfaceIndex: Int(h.index), address: typed)
     }
 
     /// RTM_NEWRULE as the typed rule, every selector kept: fib_rule_hdr
@@ -101,7 +101,8 @@ public enum KernelDumpDecoder {
 
     static func u32(_ v: [UInt8]) -> UInt32 { HostOrder.read(UInt32.self, v, at: 0) }
 
-    /// Address bytes and a prefix length as a typed rule address.
+    /// Address bytes and a prefix length as a typed prefix (a rule's selector,
+    /// an address, a route's destination; a gateway at full length).
     static func ruleSource(family value: UInt8, bytes b: [UInt8], length: UInt8) -> RuleSource? {
         switch family(value) {
         case .ipv4? where b.count == 4 && length <= 32:
@@ -119,13 +120,14 @@ public enum KernelDumpDecoder {
 
     public static func route(_ r: NetlinkReply) -> KernelSnapshot.Route? {
         guard r.type == Message.newRoute, let h = r.header(RouteMessage.self), let family = family(h.family) else { return nil }
-        let length = Int(h.destinationLength)
-        var table = Int(h.table), destination: String? = length == 0 ? "default" : nil
-        var oif: Int? = nil, metric = 0, gateway: String? = nil
+        var table = Int(h.table)
+        var destination: RuleSource? = h.destinationLength == 0 ? KernelSnapshot.Route.defaultDestination(family) : nil
+        var oif: Int? = nil, metric = 0, gateway: RuleSource? = nil
+        let fullLength: UInt8 = family == .ipv4 ? 32 : 128
         for a in r.attributes(after: RouteMessage.self) {
             switch a.type {
-            case RTNetlink.RouteAttribute.destination: destination = cidr(family: h.family, bytes: a.value, length: length)
-            case RTNetlink.RouteAttribute.gateway: gateway = address(family: h.family, bytes: a.value)
+            case RTNetlink.RouteAttribute.destination: destination = ruleSource(family: h.family, bytes: a.value, length: h.destinationLength)
+            case RTNetlink.RouteAttribute.gateway: gateway = ruleSource(family: h.family, bytes: a.value, length: fullLength)
             case RTNetlink.RouteAttribute.outputInterface where a.value.count == 4: oif = Int(HostOrder.read(UInt32.self, a.value, at: 0))
             case RTNetlink.RouteAttribute.priority where a.value.count == 4: metric = Int(HostOrder.read(UInt32.self, a.value, at: 0))
             case RTNetlink.RouteAttribute.table where a.value.count == 4: table = Int(HostOrder.read(UInt32.self, a.value, at: 0))
@@ -142,27 +144,6 @@ public enum KernelDumpDecoder {
         case AF_INET: return .ipv4
         case AF_INET6: return .ipv6
         default: return nil
-        }
-    }
-
-    /// Address bytes as canonical text (a route's gateway).
-    static func address(family value: UInt8, bytes b: [UInt8]) -> String? {
-        switch family(value) {
-        case .ipv4? where b.count == 4: return IPv4Address(u32BigEndian(b)).description
-        case .ipv6? where b.count == 16: return IPv6Address(bytes: b).description
-        default: return nil
-        }
-    }
-
-    /// Address bytes and a prefix length as canonical CIDR text.
-    static func cidr(family value: UInt8, bytes b: [UInt8], length: Int) -> String? {
-        switch family(value) {
-        case .ipv4? where b.count == 4 && length <= 32:
-            return "\(IPv4Address(UInt32(b[0]) << 24 | UInt32(b[1]) << 16 | UInt32(b[2]) << 8 | UInt32(b[3])))/\(length)"
-        case .ipv6? where b.count == 16 && length <= 128:
-            return "\(IPv6Address(bytes: b))/\(length)"
-        default:
-            return nil
         }
     }
 

@@ -1,3 +1,4 @@
+import CLinux
 import EC2NetCore
 
 /// The naming map on disk (`/var/lib/ec2net/interfaces`), updated under a
@@ -7,18 +8,24 @@ public final class DeviceMapStore {
 
     public init(paths: Paths) { self.paths = paths }
 
-    public func load() -> DeviceMap {
-        guard let text = Self.readFile(paths.deviceMap) else { return DeviceMap() }
+    /// The map on disk; empty only when it (or its directory) does not
+    /// exist yet. Any other error throws: an unreadable map is not an empty one.
+    public func load() throws(FileError) -> DeviceMap {
+        guard let text = try Self.readFile(paths.deviceMap) else { return DeviceMap() }
         return DeviceMap(parsing: text)
     }
 
     /// The map's text, not followed through a symlink (ec2net keeps this
-    /// file itself); nil when it cannot be read.
-    static func readFile(_ path: String) -> String? {
+    /// file itself); nil only when it or its directory is absent (ENOENT).
+    static func readFile(_ path: String) throws(FileError) -> String? {
         let slash = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         let name = path.split(separator: "/").last.map(String.init) ?? path
-        guard let dir = try? Directory(path: slash.isEmpty ? "/" : slash, create: false) else { return nil }
-        return try? dir.read(name, limit: 256 * 1024)
+        let dir: Directory
+        do { dir = try Directory(path: slash.isEmpty ? "/" : slash, create: false) } catch {
+            if case .operation(_, _, let e) = error, e == ENOENT { return nil }
+            throw error
+        }
+        return try dir.read(name, limit: 256 * 1024)
     }
 
     /// Records what IMDS confirmed; writes only when the entry changed.
@@ -28,7 +35,7 @@ public final class DeviceMapStore {
         let lock = try FileLock(path: paths.state + "/.interfaces.lock")
         try lock.lock(.exclusive)
         defer { lock.unlock() }
-        var map = load()
+        var map = try load()
         let entry = DeviceMap.Entry(index: m.index, interfaceID: m.interfaceID)
         guard map[m.mac] != entry else { return false }
         map[m.mac] = entry

@@ -23,7 +23,7 @@ public final class InterfaceConfigurator {
         self.paths = paths
         self.links = links
         self.log = log
-        tree = try GeneratedTree(path: paths.networkdRuntime, pending: PendingReload(runDirectory: paths.runtime))
+        tree = try GeneratedTree(path: paths.networkdRuntime, pending: PendingReload(runDirectory: paths.runtime), log: log)
         deviceMap = DeviceMapStore(paths: paths)
         ledger = RuleLedger(paths: paths)
     }

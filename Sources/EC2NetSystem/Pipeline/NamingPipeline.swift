@@ -37,7 +37,13 @@ public struct NamingPipeline {
         var known: NamingPolicy.Known? = nil
         var knownSecondary = false
         var source = "map"
-        if let e = DeviceMapStore(paths: paths).load()[mac] {
+        // An unreadable map is said, not taken for an empty one; IMDS, which
+        // the map only caches, still knows the index.
+        var map = DeviceMap()
+        do { map = try DeviceMapStore(paths: paths).load() } catch {
+            log.warning("\(interface) (\(mac)): cannot read the naming map: \(error); asking IMDS")
+        }
+        if let e = map[mac] {
             known = e
         } else {
             source = "IMDS"

@@ -23,12 +23,32 @@ public struct RenameHandover {
     }
 
     /// Re-triggers every parked interface whose target name is free now.
+    /// Only absence (ENOENT) is quietly nothing to do; any other error
+    /// reading sysfs, the map or the marker directory is logged with its
+    /// path and errno and triggers nothing (the interface stays parked
+    /// until the next plug or scan retries: a re-trigger is never a guess).
     public func retrigger() {
-        guard let dir = try? Directory(path: sysfs.root + "/class/net", create: false),
-              let names = try? dir.entries() else { return }
-        let map = DeviceMapStore(paths: paths).load()
+        let names: [String]
+        let map: DeviceMap
+        do throws(FileError) {
+            guard let dir = try Directory.configuration(sysfs.root + "/class/net") else { return }
+            names = try dir.entries()
+            guard names.contains(where: NamingPolicy.isTemporaryName) else { return }
+            map = try DeviceMapStore(paths: paths).load()
+        } catch {
+            log.warning("cannot look for parked interfaces to re-trigger: \(error)")
+            return
+        }
         for name in names where NamingPolicy.isTemporaryName(name) {
-            guard let mac = try? sysfs.mac(of: name), let entry = map[mac] else { continue }
+            let mac: MACAddress
+            do throws(SysfsError) {
+                guard let m = try sysfs.presentMAC(of: name) else { continue }  // gone meanwhile
+                mac = m
+            } catch {
+                log.warning("\(name): not re-triggered: \(error)")
+                continue
+            }
+            guard let entry = map[mac] else { continue }
             let target = NamingPolicy.targetName(for: entry.index)
             guard !sysfs.exists(target), claim(mac) else { continue }
             if sysfs.triggerAdd(name) {
@@ -44,11 +64,18 @@ public struct RenameHandover {
         paths.runtime + "/retrigger-" + mac.compact
     }
 
-    /// true for the one caller that gets to trigger.
+    /// true for the one caller that gets to trigger. EEXIST is the other
+    /// party's claim; any other error is logged (no trigger without a claim).
     private func claim(_ mac: MACAddress) -> Bool {
-        try? Directory.makePath(paths.runtime)
+        do throws(FileError) { try Directory.makePath(paths.runtime) } catch {
+            log.warning("\(mac): not re-triggered: \(error)")
+            return false
+        }
         let fd = ec2net_open(markerPath(mac), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { return false }
+        guard fd >= 0 else {
+            if errno != EEXIST { log.warning("\(mac): not re-triggered: create \(markerPath(mac)): \(SystemError.message(errno))") }
+            return false
+        }
         close(fd)
         return true
     }

@@ -1,3 +1,4 @@
+import CLinux
 import EC2NetCore
 
 /// Gathers what `ec2net status` judges, reading only: the ENIs the host
@@ -5,6 +6,10 @@ import EC2NetCore
 /// administrators' claims, other network managers and the kernel over
 /// rtnetlink. It writes nothing, takes no lock and starts nothing, so it
 /// never blocks or disturbs ec2-plug and ec2-ifscan.
+///
+/// Only absence (ENOENT) is empty: sysfs, ec2net's generated files or the
+/// naming map that exist but cannot be read stop the inspection with the
+/// error (exit 74), rather than showing a list that looks complete and is not.
 public final class StatusInspection {
     public struct Result {
         public let evidence: StatusEvidence
@@ -34,12 +39,15 @@ public final class StatusInspection {
 
     /// Every ENI, also with `ec2net status IFACE`: which rules are wanted
     /// depends on all of them (StatusEvaluator filters the report).
-    public func gather() throws(NetlinkError) -> Result {
-        // Read-only: an unreadable sysfs shows its ENIs as not present,
-        // which status reports as a problem; nothing is removed here.
-        let present = (try? devices.enumerate()) ?? []
-        let files = generatedFiles()
-        let map = DeviceMapStore(paths: paths).load()
+    public func gather() throws(StatusInspectionError) -> Result {
+        let present: [NetworkDevice]
+        do { present = try devices.enumerate() } catch { throw .sysfs(error) }
+        let files: [(mac: MACAddress, file: GeneratedFile)]
+        let map: DeviceMap
+        do throws(FileError) {
+            files = try generatedFiles()
+            map = try DeviceMapStore(paths: paths).load()
+        } catch { throw .files(error) }
         var imds = StatusEvidence.IMDS.skipped
         var firstError: MetadataReadError? = nil
         var listed: [MACAddress] = []
@@ -82,17 +90,43 @@ public final class StatusInspection {
             }
             interfaces.append(i)
         }
-        let evidence = StatusEvidence(configuration: configuration, imds: imds, interfaces: interfaces, kernel: try kernel.snapshot())
+        let snapshot: KernelSnapshot
+        do { snapshot = try kernel.snapshot() } catch { throw .kernel(error) }
+        let evidence = StatusEvidence(configuration: configuration, imds: imds, interfaces: interfaces, kernel: snapshot)
         return Result(evidence: evidence, imdsError: firstError)
     }
 
     /// ec2net's files with their contents, by the MAC that owns each; none
-    /// when the directory does not exist.
-    private func generatedFiles() -> [(mac: MACAddress, file: GeneratedFile)] {
-        guard let tree = try? GeneratedTree(path: paths.networkdRuntime, create: false),
-              let owned = try? tree.owned() else { return [] }
-        return owned.compactMap { f in
-            (try? tree.directory.read(f.name)).flatMap { $0 }.map { (mac: f.mac, file: GeneratedFile(name: f.name, contents: $0)) }
+    /// when the directory does not exist (ENOENT), and a file removed since
+    /// its header was read is skipped. Any other error throws.
+    private func generatedFiles() throws(FileError) -> [(mac: MACAddress, file: GeneratedFile)] {
+        let tree: GeneratedTree
+        do { tree = try GeneratedTree(path: paths.networkdRuntime, create: false) } catch {
+            if case .operation(_, _, let e) = error, e == ENOENT { return [] }
+            throw error
+        }
+        var out: [(mac: MACAddress, file: GeneratedFile)] = []
+        for f in try tree.owned() {
+            if let contents = try tree.directory.read(f.name) { out.append((mac: f.mac, file: GeneratedFile(name: f.name, contents: contents))) }
+        }
+        return out
+    }
+}
+
+/// Why `ec2net status` has no verdict: what it judges could not be read.
+public enum StatusInspectionError: Error, CustomStringConvertible {
+    /// rtnetlink (EX_OSERR, 71).
+    case kernel(NetlinkError)
+    /// sysfs exists but cannot be read (EX_IOERR, 74).
+    case sysfs(SysfsError)
+    /// ec2net's generated files or its naming map exist but cannot be read (EX_IOERR, 74).
+    case files(FileError)
+
+    public var description: String {
+        switch self {
+        case .kernel(let e): return "cannot read the kernel's state: \(e)"
+        case .sysfs(let e): return "\(e); the list of interfaces is unknown, no verdict"
+        case .files(let e): return "cannot read ec2net's state: \(e); no verdict"
         }
     }
 }

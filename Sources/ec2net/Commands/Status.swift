@@ -8,26 +8,31 @@ import EC2NetSystem
 /// reload, no process, no kernel change.
 enum Status {
     /// What `run` can return: its verdicts, the usage and unknown-IFACE
-    /// checks, rtnetlink (71), the IMDS error behind an unknown verdict, and
+    /// checks, rtnetlink (71), sysfs or ec2net's own files unreadable (74),
+    /// the IMDS error behind an unknown verdict, and
     /// the configuration that loads before it (78). ec2net-status(8) lists
     /// the same (DocsTests).
     static let exitCodes: Set<ExitCode> = [.ok, .drift, .usage, .badMetadata, .notOurs, .osError,
-                                           .tryLater, .imdsProtocol, .imdsForbidden, .configuration]
+                                           .ioError, .tryLater, .imdsProtocol, .imdsForbidden, .configuration]
 
     static func run(_ invocation: Invocation, _ edges: SystemEdges) throws(CommandError) -> ExitCode {
         for name in invocation.arguments where !InterfaceNameRule.isValid(name) {
             throw .usage(UsageError(description: "invalid interface name \(Printable.quote(name))"))
         }
         let result: StatusInspection.Result
-        do {
-            let kernel = NetlinkKernelState(channel: NetlinkChannel(transport: try NetlinkSocket()))
+        let socket: NetlinkSocket
+        do { socket = try NetlinkSocket() } catch { throw .kernelUnreadable(error) }
+        do throws(StatusInspectionError) {
+            let kernel = NetlinkKernelState(channel: NetlinkChannel(transport: socket))
             let inspection = StatusInspection(configuration: edges.configuration, paths: edges.paths, devices: edges.devices,
                                               metadata: invocation.noIMDS ? nil : edges.metadata, kernel: kernel,
                                               otherManagers: OtherManagerDetector(paths: edges.paths, sysfs: edges.sysfs),
                                               identities: KernelLinkIdentityReader.forHost(sysfs: edges.sysfs, paths: edges.paths))
             result = try inspection.gather()
-        } catch {
+        } catch let .kernel(error) {
             throw .kernelUnreadable(error)
+        } catch {
+            throw .stateUnreadable(error)
         }
         edges.metadata.closeConnection()
         for name in invocation.arguments where !result.evidence.interfaces.contains(where: { $0.isCalled(name) }) {
