@@ -17,7 +17,7 @@ struct SystemEdges {
     let configuration: Configuration
     let clock = SystemClock()
     let metadata: MetadataReader
-    /// One deadline per run (issue 21): ec2-plug and ec2-ifname end by
+    /// One deadline per run (issue 21): ec2-plug, ec2-ifname and ec2-unplug end by
     /// `RunDeadline.udevBudget` whatever IMDS does, ec2-ifscan by
     /// `scanBudget`; IMDS, the propagation wait, every lock and networkctl.
     let deadline: RunDeadline?
@@ -46,14 +46,16 @@ struct SystemEdges {
         metadata = MetadataReader(source: SystemEdges.imds(invocation, c, clock, log, run), clock: clock, deadline: run)
     }
 
-    /// udev's programs by `udevBudget`, the scan by `scanBudget` (below its
-    /// units' TimeoutStartSec=); ec2-unplug and status wait as they always did.
+    /// udev's programs by `udevBudget` (ec2-unplug too: it asks IMDS
+    /// nothing, but takes locks and runs networkctl), the scan by
+    /// `scanBudget` (below its units' TimeoutStartSec=); status, for
+    /// people, waits as it always did.
     private static func runDeadline(_ tool: Invocation.Tool, _ clock: SystemClock, _ override: String?) -> RunDeadline? {
         switch tool {
-        case .plug, .ifname: return RunDeadline(start: clock.now(), budget: RunDeadline.budget(override: override))
+        case .plug, .ifname, .unplug: return RunDeadline(start: clock.now(), budget: RunDeadline.budget(override: override))
         case .ifscan:
             return RunDeadline(start: clock.now(), budget: RunDeadline.budget(override: override, limit: RunDeadline.scanBudget))
-        case .unplug, .status: return nil
+        case .status: return nil
         }
     }
 

@@ -230,3 +230,24 @@ def test_the_scan_ends_at_its_deadline_and_removes_nothing(inst):
     assert inst.reloads() == reloads, "networkd was reloaded"
     for index in (0, 1):
         assert file_of(index) in inst.generated(), f"{iface_of(index)}'s file removed"
+
+
+def test_unplug_from_udev_is_bounded_too(inst, tmp_path):
+    """ec2-unplug is a udev RUN program as well: it asks IMDS nothing, but a
+    hung networkctl would hold it to udev's 180 s kill. It ends by the run's
+    deadline, the stand-in killed, the reload pending (issue 21)."""
+    program, pid_file = hanging_networkctl(tmp_path)
+    inst.extra_env["EC2NET_NETWORKCTL"] = str(program)
+    inst.extra_env["EC2NET_DEADLINE_SECONDS"] = "2"
+    inst.remove_device(1)
+    try:
+        result = inst.unplug(1)
+    finally:
+        pid = int(pid_file.read_text()) if pid_file.exists() else None
+        if pid is not None and alive(pid):
+            os.kill(pid, signal.SIGKILL)
+    assert pid is not None, "networkctl was never started"
+    assert result.returncode == EX_OSERR, result.stderr
+    assert not alive(pid), "the stand-in's PID is gone (killed and reaped)"
+    assert file_of(1) not in inst.generated(), "eth1's file removed"
+    assert pending(inst).exists(), "the reload stays pending"

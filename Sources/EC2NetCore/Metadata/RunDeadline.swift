@@ -1,6 +1,6 @@
 /// The one time budget of a run (issue 21): udev kills a RUN program at
 /// 180 s and a hot-plug must not hold the event queue near that, so ec2-plug
-/// and ec2-ifname end by `udevBudget` whatever IMDS does, ec2-ifscan by
+/// and ec2-ifname (and ec2-unplug) end by `udevBudget` whatever IMDS does, ec2-ifscan by
 /// `scanBudget`. Every bounded step (an IMDS request, a retry loop, the
 /// propagation wait, a contended lock, the reload wait) takes
 /// `bound(_:at:)` of its own bound, so the sum can never exceed it; only
