@@ -174,6 +174,47 @@ def udev_seeds():
     write("fuzz-udev", "pairs", "EC2_IFNAME\x00eth0\x00EC2_DEVICE_NUMBER\x001\x00")
 
 
+# fuzz-rule: `[RoutingPolicyRule]` sections as a .network file has them. The
+# golden files' own (Tests/EC2NetCoreTests/Golden/*/expected: what ec2net
+# writes for captured and documented IMDS trees), and administrators' rules
+# with networkd's other keys (systemd.network(5), as in RuleSelectorTests).
+GOLDEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "EC2NetCoreTests", "Golden")
+
+
+def rule_sections(text):
+    out, current = [], None
+    for line in text.splitlines():
+        if line.startswith("["):
+            current = [line] if line == "[RoutingPolicyRule]" else None
+            if current is not None:
+                out.append(current)
+        elif current is not None and line and not line.startswith("#"):
+            current.append(line)
+    return "\n\n".join("\n".join(s) for s in out) + "\n" if out else ""
+
+
+def rule_seeds():
+    for case in sorted(os.listdir(GOLDEN)):
+        expected = os.path.join(GOLDEN, case, "expected")
+        if not os.path.isdir(expected):
+            continue
+        for name in sorted(os.listdir(expected)):
+            if name.endswith(".network"):
+                with open(os.path.join(expected, name)) as f:
+                    sections = rule_sections(f.read())
+                if sections:
+                    write("fuzz-rule", f"golden-{case}-{name[:-len('.network')]}", sections)
+    write("fuzz-rule", "admin-selectors", "[RoutingPolicyRule]\nFrom=10.0.1.97\nFirewallMark=0x20\nTable=10001\nPriority=10001\n"
+          "[RoutingPolicyRule]\nFrom=10.0.1.98\nInvertRule=yes\nIncomingInterface=lo\nTable=10002\nPriority=10002\n"
+          "[RoutingPolicyRule]\nTo=192.0.2.0/24\nTypeOfService=0x10\nIPProtocol=tcp\nSourcePort=1000-2000\n"
+          "DestinationPort=443\nTable=main\nPriority=10003\n"
+          "[RoutingPolicyRule]\nType=blackhole\nUser=1000-1999\nSuppressPrefixLength=0\nL3MasterDevice=no\nPriority=10005\n")
+    write("fuzz-rule", "admin-both-families", "[RoutingPolicyRule]\nFamily=both\nFirewallMark=16/255\nTable=local\n"
+          "[RoutingPolicyRule]\nFrom=2600:1f18::5/64\nOutgoingInterface=eth1\nTable=0x2711\nPriority=\n")
+    write("fuzz-rule", "admin-unreadable", "[RoutingPolicyRule]\nFrom=10.0.1.20\nTable=custom\nPriority=10001\n"
+          "[RoutingPolicyRule]\nUser=root\n[RoutingPolicyRule]\nFrom=10.0.1.21\nTo=2600::1\n")
+
+
 def main():
     http_seeds()
     metadata_seeds()
@@ -182,6 +223,7 @@ def main():
     match_seeds()
     netlink_seeds()
     udev_seeds()
+    rule_seeds()
     for t in sorted(os.listdir(ROOT)):
         print(t, len(os.listdir(os.path.join(ROOT, t))), "seeds", file=sys.stderr)
 

@@ -62,6 +62,9 @@ enum ExitCode: Int32, CaseIterable, Comparable {
         switch error {
         case .metadata(let e): return of(e)
         case .file(.unreadableConfiguration): return .configuration
+        // Another run held a lock to the deadline: it is working, and owes
+        // (or performs) the reload; the marker stays in any case.
+        case .file(.lockTimedOut), .reload(.lock(.lockTimedOut)): return .tryLater
         case .file: return .cannotWrite
         case .configuration: return .configuration
         case .interfaceState: return .software

@@ -17,8 +17,9 @@ struct SystemEdges {
     let configuration: Configuration
     let clock = SystemClock()
     let metadata: MetadataReader
-    /// One deadline for a udev-started run (issue 21): ec2-plug and
-    /// ec2-ifname end by `RunDeadline.udevBudget` whatever IMDS does.
+    /// One deadline per run (issue 21): ec2-plug, ec2-ifname and ec2-unplug end by
+    /// `RunDeadline.udevBudget` whatever IMDS does, ec2-ifscan by
+    /// `scanBudget`; IMDS, the propagation wait, every lock and networkctl.
     let deadline: RunDeadline?
     let reloader: Reloader
     private let invocation: Invocation
@@ -37,12 +38,25 @@ struct SystemEdges {
         var c = loaded.configuration
         if let t = invocation.deviceNumberTimeout { c.deviceNumberTimeout = t }
         configuration = c
-        reloader = NetworkctlReloader(path: environment("EC2NET_NETWORKCTL") ?? NetworkctlReloader.defaultPath)
-        let run: RunDeadline? = invocation.tool == .plug || invocation.tool == .ifname
-            ? RunDeadline(start: clock.now(), budget: RunDeadline.budget(override: environment("EC2NET_DEADLINE_SECONDS")))
-            : nil
+        let run = SystemEdges.runDeadline(invocation.tool, clock, environment("EC2NET_DEADLINE_SECONDS"))
         deadline = run
+        let wait: WaitDeadline? = if let run { WaitDeadline(deadline: run, clock: clock) } else { nil }
+        FileLock.runDeadline = wait
+        reloader = NetworkctlReloader(path: environment("EC2NET_NETWORKCTL") ?? NetworkctlReloader.defaultPath, deadline: wait)
         metadata = MetadataReader(source: SystemEdges.imds(invocation, c, clock, log, run), clock: clock, deadline: run)
+    }
+
+    /// udev's programs by `udevBudget` (ec2-unplug too: it asks IMDS
+    /// nothing, but takes locks and runs networkctl), the scan by
+    /// `scanBudget` (below its units' TimeoutStartSec=); status, for
+    /// people, waits as it always did.
+    private static func runDeadline(_ tool: Invocation.Tool, _ clock: SystemClock, _ override: String?) -> RunDeadline? {
+        switch tool {
+        case .plug, .ifname, .unplug: return RunDeadline(start: clock.now(), budget: RunDeadline.budget(override: override))
+        case .ifscan:
+            return RunDeadline(start: clock.now(), budget: RunDeadline.budget(override: override, limit: RunDeadline.scanBudget))
+        case .status: return nil
+        }
     }
 
     private static func imds(_ invocation: Invocation, _ c: Configuration, _ clock: SystemClock, _ log: Log,

@@ -46,4 +46,14 @@ final class RunDeadlineTests: XCTestCase {
     func testThePropagationWaitFitsInTheBudget() {
         XCTAssertLessThan(RunDeadline.maxDeviceNumberTimeout, RunDeadline.udevBudget)
     }
+
+    /// ec2-ifscan's own bound (issue 21): below its units' TimeoutStartSec=120
+    /// by the reload's grace and more; the test hook can only shorten it.
+    func testTheScanBudgetIsItsOwnAndOnlyShortened() {
+        XCTAssertEqual(RunDeadline.budget(override: nil, limit: RunDeadline.scanBudget), 110)
+        XCTAssertEqual(RunDeadline.budget(override: "2", limit: RunDeadline.scanBudget), 2)
+        XCTAssertEqual(RunDeadline.budget(override: "500", limit: RunDeadline.scanBudget), 110)
+        XCTAssertLessThan(RunDeadline.scanBudget + RunDeadline.reloadGrace, 120)
+        XCTAssertEqual(RunDeadline.budget(override: "500"), RunDeadline.udevBudget)
+    }
 }

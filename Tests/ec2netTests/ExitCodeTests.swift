@@ -34,6 +34,11 @@ final class ExitCodeTests: XCTestCase {
         XCTAssertEqual(ExitCode.of(PipelineError.sysfs(.unreadable(.operation("open", path: "/sys/class/net", errno: 13)))), .ioError)
         XCTAssertEqual(ExitCode.of(PipelineError.sysfs(.badMAC(interface: "eth1", .invalidMAC("zz")))), .software)
         XCTAssertEqual(ExitCode.of(PipelineError.reload(.failed("/usr/bin/networkctl", status: 256))), .osError)
+        // The run's deadline: a lock still held is "try later" (another run
+        // works and reloads); networkctl killed at it is a failed reload.
+        XCTAssertEqual(ExitCode.of(PipelineError.file(.lockTimedOut(path: "/run/ec2net/lock-020000000002"))), .tryLater)
+        XCTAssertEqual(ExitCode.of(PipelineError.reload(.lock(.lockTimedOut(path: "/run/ec2net/active.lock")))), .tryLater)
+        XCTAssertEqual(ExitCode.of(PipelineError.reload(.timedOut("/usr/bin/networkctl"))), .osError)
     }
 
     /// Issue 21: one ENI refused (65), another "try later" (75): 65, although

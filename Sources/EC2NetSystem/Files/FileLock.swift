@@ -17,9 +17,25 @@ public final class FileLock {
 
     deinit { if fd >= 0 { close(fd) } }
 
-    public func lock(_ mode: Mode) throws(FileError) {
-        while flock(fd, mode == .shared ? LOCK_SH : LOCK_EX) != 0 {
-            if errno != EINTR { throw .operation("flock", path: path, errno: errno) }
+    /// The run's deadline for every blocking lock of this process
+    /// (issue 21), set once at start before any lock is taken; nil (a run
+    /// without a deadline, the tests' default) blocks as flock(2) does.
+    /// Process-wide because every lock of a run ends by the same time.
+    nonisolated(unsafe) public static var runDeadline: WaitDeadline?
+
+    /// Takes the lock, waiting for a conflicting holder: with a deadline
+    /// by non-blocking tries until it passes (then `.lockTimedOut`, nothing
+    /// done under the lock), without one by a blocking flock(2).
+    public func lock(_ mode: Mode, until deadline: WaitDeadline? = FileLock.runDeadline) throws(FileError) {
+        guard let deadline else {
+            while flock(fd, mode == .shared ? LOCK_SH : LOCK_EX) != 0 {
+                if errno != EINTR { throw .operation("flock", path: path, errno: errno) }
+            }
+            return
+        }
+        while try !tryLock(mode) {
+            if deadline.isExpired { throw .lockTimedOut(path: path) }
+            deadline.pause()
         }
     }
 

@@ -66,8 +66,11 @@ public final class ReloadCoordinator {
             case .deferToOthers:
                 guard try exclusive.tryLock(.exclusive) else { return .deferred }
             case .awaitReload:
-                // Blocks while other runs work; every one of them is bounded
-                // by its own deadline. The lock drops with a killed holder.
+                // Waits while other runs work; every one of them is bounded
+                // by its own deadline, and this wait by this run's
+                // (FileLock.runDeadline): past it the marker stays, for the
+                // run still holding its shared lock or the next one. The
+                // lock drops with a killed holder.
                 try exclusive.lock(.exclusive)
                 guard try pending.isMarked() else { return .reloadedByAnother }
             }

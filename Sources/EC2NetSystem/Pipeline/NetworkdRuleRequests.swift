@@ -35,7 +35,7 @@ public struct NetworkdRuleRequests {
         return out
     }
 
-    static func requests(in text: String) -> [RuleRequest] {
+    public static func requests(in text: String) -> [RuleRequest] {
         NetworkdFile(parsing: text).sections.filter { $0.name == "RoutingPolicyRule" }.flatMap(RuleRequest.requests)
     }
 }
