@@ -21,15 +21,16 @@ enum Status {
         let result: StatusInspection.Result
         do {
             let kernel = NetlinkKernelState(channel: NetlinkChannel(transport: try NetlinkSocket()))
-            let inspection = StatusInspection(configuration: edges.configuration, paths: edges.paths, devices: edges.devices,
-                                              metadata: invocation.noIMDS ? nil : edges.metadata, kernel: kernel,
-                                              otherManagers: OtherManagerDetector(paths: edges.paths, sysfs: edges.sysfs),
-                                              identities: KernelLinkIdentityReader.forHost(sysfs: edges.sysfs, paths: edges.paths))
+            let c = edges.context
+            let inspection = StatusInspection(configuration: c.configuration, paths: c.paths, devices: edges.devices,
+                                              metadata: invocation.noIMDS ? nil : c.metadata, kernel: kernel,
+                                              otherManagers: OtherManagerDetector(paths: c.paths, sysfs: c.sysfs),
+                                              identities: KernelLinkIdentityReader.forHost(sysfs: c.sysfs, paths: c.paths))
             result = try inspection.gather()
         } catch {
             throw .kernelUnreadable(error)
         }
-        edges.metadata.closeConnection()
+        edges.context.metadata.closeConnection()
         for name in invocation.arguments where !result.evidence.interfaces.contains(where: { $0.isCalled(name) }) {
             printError("ec2net status: no ENI called \(name) (nor a file generated for one)")
             return .notOurs
