@@ -43,6 +43,28 @@ class PipelineTestCase: XCTestCase {
         devices = [try host.device("eth0", Self.primary), try host.device(Self.secondaryName, Self.secondary)]
     }
 
+    /// Hot-plug: IMDS shows the secondary's device-number 0 until its
+    /// attachment propagates (the race of amazon-ec2-net-utils'
+    /// setup-policy-routes wait).
+    func secondaryNotPropagated() {
+        source = DictionarySource(MetadataReaderTests.singleCard(secondaryDevice: "0"))
+    }
+
+    /// The attachment propagates: IMDS shows the secondary's device-number 1.
+    func propagateSecondary() {
+        source.values["network/interfaces/macs/\(Self.secondary)/device-number"] = "1"
+    }
+
+    /// Not propagated until the pipeline's `poll`th wait.
+    func secondaryPropagates(atPoll poll: Int) {
+        secondaryNotPropagated()
+        var polls = 0
+        clock.onSleep = { [unowned self] _ in
+            polls += 1
+            if polls == poll { propagateSecondary() }
+        }
+    }
+
     /// One run's wiring over the fakes as they are now.
     func context(_ configuration: Configuration? = nil) -> RunContext {
         RunContext(configuration: configuration ?? self.configuration, paths: host.paths, sysfs: host.sysfs, log: log,

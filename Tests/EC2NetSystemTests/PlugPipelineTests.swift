@@ -25,15 +25,9 @@ final class PlugPipelineTests: PipelineTestCase {
         XCTAssertEqual(reloader.count, 1, "unchanged files ask for no reload")
     }
 
-    /// Hot-plug: IMDS shows device-number 0 until the attachment propagates
-    /// (the race of amazon-ec2-net-utils' setup-policy-routes wait).
+    /// Hot-plug (PipelineTestCase.secondaryNotPropagated).
     func testWaitsForADeviceNumberThatPropagatesLate() throws {
-        source = DictionarySource(MetadataReaderTests.singleCard(secondaryDevice: "0"))
-        var polls = 0
-        clock.onSleep = { [unowned self] _ in
-            polls += 1
-            if polls == 3 { source.values["network/interfaces/macs/\(Self.secondary)/device-number"] = "1" }
-        }
+        secondaryPropagates(atPoll: 3)
         XCTAssertEqual(try plug(), .done(.configured(written: ["05-ec2net-eth1.network"], removed: [])))
         XCTAssertTrue(try String(contentsOfFile: eth1, encoding: .utf8).contains("Table=10001"))
         XCTAssertEqual(reloader.count, 1)
@@ -41,7 +35,7 @@ final class PlugPipelineTests: PipelineTestCase {
     }
 
     func testNeverPropagatedIsHandedToTheCallerWithNothingWritten() throws {
-        source = DictionarySource(MetadataReaderTests.singleCard(secondaryDevice: "0"))
+        secondaryNotPropagated()
         XCTAssertThrowsError(try plug()) { error in
             guard case .metadata(.notPropagated(let mac, _, _))? = error as? PipelineError else { return XCTFail("\(error)") }
             XCTAssertEqual(mac.description, Self.secondary)
@@ -51,11 +45,11 @@ final class PlugPipelineTests: PipelineTestCase {
     }
 
     func testGoneWhileWaitingWritesNothing() throws {
-        source = DictionarySource(MetadataReaderTests.singleCard(secondaryDevice: "0"))
+        secondaryNotPropagated()
         // Detached while propagating: the metadata arrives, the link is gone.
         clock.onSleep = { [unowned self] _ in
             try? host.removeLink("eth1")
-            source.values["network/interfaces/macs/\(Self.secondary)/device-number"] = "1"
+            propagateSecondary()
         }
         XCTAssertEqual(try plug(), .goneWhileWaiting)
         XCTAssertEqual(host.generated, [])

@@ -25,12 +25,7 @@ final class ScanPipelineTests: PipelineTestCase {
     }
 
     func testBootScanWaitsForAPropagatingDeviceNumber() throws {
-        source = DictionarySource(MetadataReaderTests.singleCard(secondaryDevice: "0"))
-        var polls = 0
-        clock.onSleep = { [unowned self] _ in
-            polls += 1
-            if polls == 3 { source.values["network/interfaces/macs/\(Self.secondary)/device-number"] = "1" }
-        }
+        secondaryPropagates(atPoll: 3)
         let report = try scan()
         XCTAssertTrue(report.failures.isEmpty, "\(report.failures)")
         XCTAssertEqual(host.generated, ["05-ec2net-eth0.network", "05-ec2net-eth1.network"])
@@ -39,7 +34,7 @@ final class ScanPipelineTests: PipelineTestCase {
     }
 
     func testRefreshDoesNotWaitAndReportsThePendingENI() throws {
-        source = DictionarySource(MetadataReaderTests.singleCard(secondaryDevice: "0"))
+        secondaryNotPropagated()
         let report = try scan(.init(refresh: true))
         XCTAssertEqual(host.generated, ["05-ec2net-eth0.network"])
         guard case .metadata(.notPropagated(let mac, _, _))? = report.failures.first else {
