@@ -79,6 +79,9 @@ final class FakeKernel: KernelAccess {
     let routes: DefaultRouteSource?
     let hostname: HostnameSetter?
     var links: LinkControl? { nil }
+    func linkIdentities(sysfs: Sysfs, paths: Paths) -> LinkIdentityReading {
+        KernelLinkIdentityReader(sysfs: sysfs, paths: paths, channel: nil)
+    }
 
     init(rules: RuleTable?, routes: DefaultRouteSource?, hostname: HostnameSetter?) {
         self.rules = rules
@@ -88,7 +91,9 @@ final class FakeKernel: KernelAccess {
 }
 
 /// A netlink transport that acknowledges every request (a dump ends empty)
-/// and counts how often one was opened: HostKernel's opener in tests.
+/// but RTM_GETLINK, which it answers ENODEV (FakeHost's links are files,
+/// the kernel has none of them), and counts how often one was opened:
+/// HostKernel's opener in tests.
 final class AcknowledgingTransport: NetlinkTransport {
     /// How many transports were opened.
     final class Opened {
@@ -106,7 +111,9 @@ final class AcknowledgingTransport: NetlinkTransport {
     private var replies: [[UInt8]] = []
 
     func send(_ bytes: [UInt8]) throws(NetlinkError) {
-        replies.append(NetlinkMessageTests.errorReply(code: 0, sequence: NetlinkMessageTests.sequence(of: bytes)))
+        let type = HostOrder.read(UInt16.self, bytes, at: 4)
+        replies.append(NetlinkMessageTests.errorReply(code: type == RTNetlink.MessageType.getLink ? -ENODEV : 0,
+                                                      sequence: NetlinkMessageTests.sequence(of: bytes)))
     }
 
     func receive() throws(NetlinkError) -> [UInt8] {

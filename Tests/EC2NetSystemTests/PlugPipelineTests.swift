@@ -142,6 +142,14 @@ final class NetlinkChannelPerRunTests: PipelineTestCase {
         XCTAssertEqual(opened.count, 1)
     }
 
+    /// An admin file to match against: the link identity is read over the same channel.
+    func testAManagedPlugReadingItsLinkIdentityStillOpensOne() throws {
+        try Directory.makePath(host.paths.adminNetworkd)
+        try writeText(host.paths.adminNetworkd + "/10-eth9.network", "[Match]\nName=eth9\n\n[Network]\nDHCP=yes\n")
+        XCTAssertEqual(try plug(), .done(.configured(written: ["05-ec2net-eth1.network"], removed: [])))
+        XCTAssertEqual(opened.count, 1)
+    }
+
     func testAScanOfTwoENIsOpensOne() throws {
         XCTAssertTrue(try ScanPipeline(context(), devices: FixedDevices(devices: devices)).run(.init()).failures.isEmpty)
         XCTAssertEqual(host.generated, ["05-ec2net-eth0.network", "05-ec2net-eth1.network"])

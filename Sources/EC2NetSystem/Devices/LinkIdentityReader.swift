@@ -24,10 +24,11 @@ public protocol LinkIdentityReading: AnyObject {
 public final class KernelLinkIdentityReader: LinkIdentityReading {
     private let sysfs: Sysfs
     private let udev: UdevDatabase
-    private let channel: NetlinkChannel?
+    /// Read on the first identity asked for (the run's channel, HostKernel).
+    private let channel: () -> NetlinkChannel?
 
     /// - Parameter channel: nil when the kernel is not the tree's (`--root`).
-    public init(sysfs: Sysfs, paths: Paths, channel: NetlinkChannel?) {
+    public init(sysfs: Sysfs, paths: Paths, channel: @escaping @autoclosure () -> NetlinkChannel?) {
         self.sysfs = sysfs
         udev = UdevDatabase(paths: paths)
         self.channel = channel
@@ -48,7 +49,7 @@ public final class KernelLinkIdentityReader: LinkIdentityReading {
             throw .operation("access", path: directory, errno: errno)
         }
         let uevent = KernelLinkIdentityReader.keyValues(try read(sysfs.path(interface, "uevent")))
-        if let channel {
+        if let channel = channel() {
             guard try readNetlink(interface, channel, into: &link) else { return nil }
             link.permanentMAC = KernelLinkIdentityReader.permanentAddress(interface)
             var buffer = [CChar](repeating: 0, count: 64)

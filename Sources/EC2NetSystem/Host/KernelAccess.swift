@@ -7,12 +7,16 @@ public protocol KernelAccess: AnyObject {
     var rules: RuleTable? { get }
     var routes: DefaultRouteSource? { get }
     var hostname: HostnameSetter? { get }
+    /// What networkd knows of a link (for an admin's claim); never nil:
+    /// without a kernel, what sysfs says.
+    func linkIdentities(sysfs: Sysfs, paths: Paths) -> LinkIdentityReading
 }
 
 /// This host's kernel over one NETLINK_ROUTE channel, opened when a step
-/// first needs it and at most once a run (altnames, rules and routes share
-/// it): a plug that leaves its interface alone opens none. A failed open is
-/// not retried; each step it disables says so once.
+/// first needs it and at most once a run (link identities, altnames, rules
+/// and routes share it): a plug that leaves its interface alone opens none.
+/// A failed open is not retried; each step it disables says so once (link
+/// identities quietly fall back to sysfs, as networkd's view without altnames).
 public final class HostKernel: KernelAccess {
     /// Opens the transport: a NetlinkSocket; a counting fake in tests.
     public typealias Opener = () throws(NetlinkError) -> NetlinkTransport
@@ -47,19 +51,24 @@ public final class HostKernel: KernelAccess {
 
     public var hostname: HostnameSetter? { KernelHostname() }
 
+    public func linkIdentities(sysfs: Sysfs, paths: Paths) -> LinkIdentityReading {
+        KernelLinkIdentityReader(sysfs: sysfs, paths: paths, channel: self.opened())
+    }
+
     private func channel(for purpose: String) -> NetlinkChannel? {
+        let c = opened()
+        if c == nil, case .failed(let error) = channel, reported.insert(purpose).inserted {
+            log.warning("\(purpose) disabled: \(error)")
+        }
+        return c
+    }
+
+    private func opened() -> NetlinkChannel? {
         if case .unopened = channel {
             do { channel = .open(NetlinkChannel(transport: try opener())) } catch { channel = .failed(error) }
         }
-        switch channel {
-        case .open(let c):
-            return c
-        case .failed(let error):
-            if reported.insert(purpose).inserted { log.warning("\(purpose) disabled: \(error)") }
-            return nil
-        case .unopened:
-            return nil
-        }
+        if case .open(let c) = channel { return c }
+        return nil
     }
 }
 
@@ -82,5 +91,9 @@ public final class NoKernel: KernelAccess {
     public var hostname: HostnameSetter? {
         log.info("hostname: not set with --root")
         return nil
+    }
+
+    public func linkIdentities(sysfs: Sysfs, paths: Paths) -> LinkIdentityReading {
+        KernelLinkIdentityReader(sysfs: sysfs, paths: paths, channel: nil)
     }
 }

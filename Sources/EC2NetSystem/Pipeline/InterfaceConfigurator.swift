@@ -40,9 +40,16 @@ public final class InterfaceConfigurator {
         try ManagementDecision.decide(subject, configuration: configuration) { () throws(FileError) in
             guard let name = subject.name else { return nil }
             // A link that went away meanwhile: judged by its name and MAC.
-            let link = try identities?.identity(of: name) ?? LinkIdentity(name: name, mac: subject.mac)
-            do throws(FileError) { return try AdminNetworkFiles(paths: paths).claimant(link.adding(altNames: addingAltNames)) } catch {
-                throw error.asConfiguration
+            // Its identity is an interface's state, not configuration.
+            var linkUnreadable = false
+            let link = { () throws(FileError) -> LinkIdentity in
+                do throws(FileError) { return try identities?.identity(of: name) ?? LinkIdentity(name: name, mac: subject.mac) } catch {
+                    linkUnreadable = true
+                    throw error
+                }
+            }
+            do throws(FileError) { return try AdminNetworkFiles(paths: paths).claimant(try link().adding(altNames: addingAltNames)) } catch {
+                throw linkUnreadable ? error : error.asConfiguration
             }
         }
     }

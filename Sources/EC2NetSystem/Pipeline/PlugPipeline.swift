@@ -49,7 +49,7 @@ public final class PlugPipeline {
             return .gone
         }
         let subject = ManagementDecision.Subject(mac: mac, name: interface, isENI: isENI)
-        let identities = KernelLinkIdentityReader.forHost(sysfs: sysfs, paths: paths)
+        let identities = kernel.linkIdentities(sysfs: sysfs, paths: paths)
         let reason = try PipelineError.files { () throws(FileError) in
             try InterfaceConfigurator.decide(subject, configuration: configuration, paths: paths, identities: identities)
         }

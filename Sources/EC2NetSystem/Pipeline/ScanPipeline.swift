@@ -60,7 +60,7 @@ public final class ScanPipeline {
         }
         let configurator = try PipelineError.files { () throws(FileError) in
             try InterfaceConfigurator(configuration: configuration, paths: paths, links: self.kernel.links,
-                                      identities: KernelLinkIdentityReader.forHost(sysfs: sysfs, paths: paths), log: log)
+                                      identities: kernel.linkIdentities(sysfs: sysfs, paths: paths), log: log)
         }
         // A list that cannot be taken completely is no list: nothing is
         // configured or removed on it (only ENOENT is absent).
