@@ -43,8 +43,8 @@ func runMain(arguments: [String]) -> ExitCode {
         let code = ExitCode.of(error)
         let subject = invocation.arguments.first.map { "\($0): " } ?? ""
         // Unreachable or not yet propagated is expected at boot: the scan retries.
-        edges.log.log(code == .tryLater ? .warning : .error,
-                      "\(subject)\(error) (exit \(code.rawValue)); existing config left as it was")
+        edges.context.log.log(code == .tryLater ? .warning : .error,
+                              "\(subject)\(error) (exit \(code.rawValue)); existing config left as it was")
         return code
     }
 }

@@ -11,17 +11,8 @@ import EC2NetSystem
 /// cleanup, no default-route check, no hostname); those steps log that they
 /// were skipped.
 struct SystemEdges {
-    let paths: Paths
-    let sysfs: Sysfs
-    let log: Syslog
-    let configuration: Configuration
-    let clock = SystemClock()
-    let metadata: MetadataReader
-    /// One deadline per run (issue 21): ec2-plug, ec2-ifname and ec2-unplug end by
-    /// `RunDeadline.udevBudget` whatever IMDS does, ec2-ifscan by
-    /// `scanBudget`; IMDS, the propagation wait, every lock and networkctl.
-    let deadline: RunDeadline?
-    let reloader: Reloader
+    /// What the pipelines are wired to for this run.
+    let context: RunContext
     private let invocation: Invocation
     /// The process environment (udev's variables, EC2NET_*, NO_COLOR).
     let environment: (String) -> String?
@@ -29,21 +20,25 @@ struct SystemEdges {
     init(invocation: Invocation, environment: @escaping (String) -> String?) throws(PipelineError) {
         self.invocation = invocation
         self.environment = environment
-        paths = Paths(root: invocation.root)
-        sysfs = Sysfs(root: invocation.sysfs)
-        log = Syslog(program: invocation.tool.programName, echoToStderr: invocation.verbose)
+        let clock = SystemClock()
+        let paths = Paths(root: invocation.root)
+        let log = Syslog(program: invocation.tool.programName, echoToStderr: invocation.verbose)
         let loaded: ConfigurationLoader.Result
         do { loaded = try ConfigurationLoader.load(paths: paths, explicit: invocation.config) } catch { throw .configuration(error) }
         for d in loaded.diagnostics { log.warning("config: \(d)") }
         var c = loaded.configuration
         if let t = invocation.deviceNumberTimeout { c.deviceNumberTimeout = t }
-        configuration = c
+        // One deadline per run (issue 21): IMDS, the propagation wait,
+        // every lock and networkctl end by it (runDeadline says whose).
         let run = SystemEdges.runDeadline(invocation.tool, clock, environment("EC2NET_DEADLINE_SECONDS"))
-        deadline = run
         let wait: WaitDeadline? = if let run { WaitDeadline(deadline: run, clock: clock) } else { nil }
         FileLock.runDeadline = wait
-        reloader = NetworkctlReloader(path: environment("EC2NET_NETWORKCTL") ?? NetworkctlReloader.defaultPath, deadline: wait)
-        metadata = MetadataReader(source: SystemEdges.imds(invocation, c, clock, log, run), clock: clock, deadline: run)
+        let reloader = NetworkctlReloader(path: environment("EC2NET_NETWORKCTL") ?? NetworkctlReloader.defaultPath, deadline: wait)
+        let metadata = MetadataReader(source: SystemEdges.imds(invocation, c, clock, log, run), clock: clock, deadline: run)
+        // The kernel is this host's only for the host's own tree (no --root).
+        let kernel: KernelAccess = paths.isRealRoot ? HostKernel(altNames: invocation.altNames, log: log) : NoKernel(log: log)
+        context = RunContext(configuration: c, paths: paths, sysfs: Sysfs(root: invocation.sysfs), log: log, clock: clock,
+                             metadata: metadata, reloader: reloader, kernel: kernel, deadline: run)
     }
 
     /// udev's programs by `udevBudget` (ec2-unplug too: it asks IMDS
@@ -74,35 +69,6 @@ struct SystemEdges {
                           timing: timing, clock: clock, userAgent: "ec2net/\(Invocation.version)", deadline: deadline)
     }
 
-    private var ownsKernel: Bool { paths.isRealRoot }
-
-    private func netlink(_ purpose: String) -> NetlinkChannel? {
-        do { return NetlinkChannel(transport: try NetlinkSocket()) } catch {
-            log.warning("\(purpose) disabled: \(error)")
-            return nil
-        }
-    }
-
-    var links: LinkControl? {
-        guard ownsKernel, invocation.altNames else { return nil }
-        return netlink("altnames").map { AltNames(channel: $0) }
-    }
-
-    var rules: RuleTable? {
-        guard ownsKernel else { return nil }
-        return netlink("stale rule cleanup").map { PolicyRuleTable(channel: $0) }
-    }
-
-    var routes: DefaultRouteSource? {
-        guard ownsKernel else { log.info("default route check: not with --root"); return nil }
-        return netlink("default route check").map { DefaultRoutes(channel: $0) }
-    }
-
-    var hostname: HostnameSetter? {
-        guard ownsKernel else { log.info("hostname: not set with --root"); return nil }
-        return KernelHostname()
-    }
-
     /// Drivers whose devices are ENIs (EC2NET_DRIVERS for other hardware).
     var drivers: Set<String> {
         guard let d = environment("EC2NET_DRIVERS"), !d.isEmpty else { return NetworkDevice.ec2Drivers }
@@ -113,8 +79,8 @@ struct SystemEdges {
     /// the root; for the host's own, the kernel is asked for the driver of
     /// a device without a sysfs driver link.
     var devices: DeviceEnumerator {
-        SysfsDevices(sysfs: sysfs, drivers: drivers, askKernel: invocation.sysfs == "/sys",
-                     udev: UdevDatabase(paths: paths), log: log)
+        SysfsDevices(sysfs: context.sysfs, drivers: drivers, askKernel: invocation.sysfs == "/sys",
+                     udev: UdevDatabase(paths: context.paths), log: context.log)
     }
 
     /// Run by udev for this event (RUN, IMPORT): ACTION is set.
@@ -134,6 +100,6 @@ struct SystemEdges {
         if let m = invocation.mac {
             do { return try MACAddress(parsing: m) } catch { throw .usage(UsageError(description: "--mac: \(error)")) }
         }
-        do { return try sysfs.mac(of: interface) } catch { throw .pipeline(.interfaceState(interface: interface, error)) }
+        do { return try context.sysfs.mac(of: interface) } catch { throw .pipeline(.interfaceState(interface: interface, error)) }
     }
 }

@@ -5,28 +5,11 @@ import XCTest
 
 /// ec2-ifname against fakes: where the name comes from (map, IMDS, nothing)
 /// and when it says nothing. IMDS is MetadataReaderTests' single-card tree.
-final class NamingPipelineTests: XCTestCase {
-    static let secondary = MetadataReaderTests.secondary
-
-    var host: FakeHost!
-    var source: DictionarySource!
-    var clock: FakeClock!
-    var log: RecordingLog!
-    var configuration = Configuration()
-
-    override func setUpWithError() throws {
-        host = try FakeHost(self)
-        source = DictionarySource(MetadataReaderTests.singleCard())
-        clock = FakeClock()
-        log = RecordingLog()
-        try host.addLink("eth0", mac: MetadataReaderTests.primary)
-        try host.addLink("ens6", mac: Self.secondary)
-    }
+final class NamingPipelineTests: PipelineTestCase {
+    override class var secondaryName: String { "ens6" }
 
     func name(_ interface: String = "ens6", mac: String? = NamingPipelineTests.secondary) throws -> NamingPolicy.Decision? {
-        NamingPipeline(configuration: configuration, paths: host.paths, sysfs: host.sysfs,
-                       metadata: MetadataReader(source: source, clock: clock), log: log)
-            .run(interface: interface, mac: try mac.map { try MACAddress(parsing: $0) })
+        NamingPipeline(context()).run(interface: interface, mac: try mac.map { try MACAddress(parsing: $0) })
     }
 
     func testDeviceIndexNameFromIMDS() throws {

@@ -168,6 +168,10 @@ final class OnlyENOENTIsAbsentTests: XCTestCase {
         XCTAssertThrowsError(try reader.identity(of: "eth1")) { error in
             XCTAssertEqual(error as? FileError, .operation("socket", path: "rtnetlink", errno: EMFILE))
         }
+        // The identity is read for an admin file that matches (AdminNetworkFiles
+        // reads it lazily: with no such file nothing can claim the link).
+        try Directory.makePath(host.paths.root + "/etc/systemd/network")
+        try writeText(host.paths.root + "/etc/systemd/network/10-admin.network", "[Match]\nOriginalName=eth1\n\n[Network]\nDHCP=yes\n")
         XCTAssertThrowsError(try InterfaceConfigurator.decide(ManagementDecision.Subject(mac: mac, name: "eth1"),
                                                               configuration: Configuration(), paths: host.paths,
                                                               identities: reader))

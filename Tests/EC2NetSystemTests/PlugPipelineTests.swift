@@ -6,33 +6,9 @@ import XCTest
 /// ec2-plug against fakes: one interface (eth1, the secondary ENI of
 /// MetadataReaderTests' single-card IMDS), what it writes, how many reloads
 /// it asks for, what it logs, and which errors it hands to the caller.
-final class PlugPipelineTests: XCTestCase {
-    static let secondary = MetadataReaderTests.secondary
-
-    var host: FakeHost!
-    var source: DictionarySource!
-    var clock: FakeClock!
-    var log: RecordingLog!
-    var reloader: CountingReloader!
-    var rules: FakeRuleTable!
-    var configuration = Configuration()
-
-    override func setUpWithError() throws {
-        host = try FakeHost(self)
-        source = DictionarySource(MetadataReaderTests.singleCard())
-        clock = FakeClock()
-        log = RecordingLog()
-        reloader = CountingReloader()
-        rules = FakeRuleTable([])
-        try host.addLink("eth0", mac: MetadataReaderTests.primary)
-        try host.addLink("eth1", mac: Self.secondary)
-    }
-
+final class PlugPipelineTests: PipelineTestCase {
     func plug(_ interface: String = "eth1", mac: String? = PlugPipelineTests.secondary, isENI: Bool = true) throws -> PlugPipeline.Result {
-        try PlugPipeline(configuration: configuration, paths: host.paths, sysfs: host.sysfs,
-                         metadata: MetadataReader(source: source, clock: clock), links: nil, rules: rules,
-                         reloader: reloader, clock: clock, log: log)
-            .run(interface: interface, mac: try mac.map { try MACAddress(parsing: $0) }, isENI: isENI)
+        try PlugPipeline(context()).run(interface: interface, mac: try mac.map { try MACAddress(parsing: $0) }, isENI: isENI)
     }
 
     var eth1: String { host.paths.networkdRuntime + "/05-ec2net-eth1.network" }
@@ -49,15 +25,9 @@ final class PlugPipelineTests: XCTestCase {
         XCTAssertEqual(reloader.count, 1, "unchanged files ask for no reload")
     }
 
-    /// Hot-plug: IMDS shows device-number 0 until the attachment propagates
-    /// (the race of amazon-ec2-net-utils' setup-policy-routes wait).
+    /// Hot-plug (PipelineTestCase.secondaryNotPropagated).
     func testWaitsForADeviceNumberThatPropagatesLate() throws {
-        source = DictionarySource(MetadataReaderTests.singleCard(secondaryDevice: "0"))
-        var polls = 0
-        clock.onSleep = { [unowned self] _ in
-            polls += 1
-            if polls == 3 { source.values["network/interfaces/macs/\(Self.secondary)/device-number"] = "1" }
-        }
+        secondaryPropagates(atPoll: 3)
         XCTAssertEqual(try plug(), .done(.configured(written: ["05-ec2net-eth1.network"], removed: [])))
         XCTAssertTrue(try String(contentsOfFile: eth1, encoding: .utf8).contains("Table=10001"))
         XCTAssertEqual(reloader.count, 1)
@@ -65,7 +35,7 @@ final class PlugPipelineTests: XCTestCase {
     }
 
     func testNeverPropagatedIsHandedToTheCallerWithNothingWritten() throws {
-        source = DictionarySource(MetadataReaderTests.singleCard(secondaryDevice: "0"))
+        secondaryNotPropagated()
         XCTAssertThrowsError(try plug()) { error in
             guard case .metadata(.notPropagated(let mac, _, _))? = error as? PipelineError else { return XCTFail("\(error)") }
             XCTAssertEqual(mac.description, Self.secondary)
@@ -75,11 +45,11 @@ final class PlugPipelineTests: XCTestCase {
     }
 
     func testGoneWhileWaitingWritesNothing() throws {
-        source = DictionarySource(MetadataReaderTests.singleCard(secondaryDevice: "0"))
+        secondaryNotPropagated()
         // Detached while propagating: the metadata arrives, the link is gone.
         clock.onSleep = { [unowned self] _ in
             try? host.removeLink("eth1")
-            source.values["network/interfaces/macs/\(Self.secondary)/device-number"] = "1"
+            propagateSecondary()
         }
         XCTAssertEqual(try plug(), .goneWhileWaiting)
         XCTAssertEqual(host.generated, [])
@@ -136,5 +106,72 @@ final class PlugPipelineTests: XCTestCase {
         XCTAssertEqual(host.generated, [])
         XCTAssertEqual(reloader.count, 0)
         XCTAssertEqual(clock.sleeps, [])
+    }
+}
+
+/// The run's one netlink channel (issue 25): opened only once a plug knows
+/// the interface is ec2net's, at most once a run, and a failed open says so
+/// once per step it disables. The kernel is HostKernel over a counting
+/// opener; the rest is PlugPipelineTests' fakes.
+final class NetlinkChannelPerRunTests: PipelineTestCase {
+    let opened = AcknowledgingTransport.Opened()
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        kernel = HostKernel(altNames: true, log: log, opener: opened.opener())
+    }
+
+    func plug(isENI: Bool = true) throws -> PlugPipeline.Result {
+        try PlugPipeline(context()).run(interface: "eth1", mac: try MACAddress(parsing: Self.secondary), isENI: isENI)
+    }
+
+    func testAPlugThatLeavesItsInterfaceAloneOpensNone() throws {
+        XCTAssertEqual(try plug(isENI: false), .notAnENI(driver: nil))
+        configuration.exclude = [try ExclusionRule(parsing: Substring(Self.secondary))]
+        guard case .done(.excluded(_, let removed)) = try plug() else { return XCTFail("\(log.lines)") }
+        XCTAssertEqual(removed, [])
+        configuration = Configuration()
+        configuration.manage = .none
+        XCTAssertEqual(try plug(), .done(.inert))
+        XCTAssertEqual(opened.count, 0)
+    }
+
+    /// Altnames, then the stale-rule pass over the rules just recorded: one channel.
+    func testAManagedPlugOpensOne() throws {
+        XCTAssertEqual(try plug(), .done(.configured(written: ["05-ec2net-eth1.network"], removed: [])))
+        XCTAssertEqual(opened.count, 1)
+    }
+
+    /// An admin file to match against: the link identity is read over the same channel.
+    func testAManagedPlugReadingItsLinkIdentityStillOpensOne() throws {
+        try Directory.makePath(host.paths.adminNetworkd)
+        try writeText(host.paths.adminNetworkd + "/10-eth9.network", "[Match]\nName=eth9\n\n[Network]\nDHCP=yes\n")
+        XCTAssertEqual(try plug(), .done(.configured(written: ["05-ec2net-eth1.network"], removed: [])))
+        XCTAssertEqual(opened.count, 1)
+    }
+
+    func testAScanOfTwoENIsOpensOne() throws {
+        XCTAssertTrue(try ScanPipeline(context(), devices: FixedDevices(devices: devices)).run(.init()).failures.isEmpty)
+        XCTAssertEqual(host.generated, ["05-ec2net-eth0.network", "05-ec2net-eth1.network"])
+        XCTAssertEqual(opened.count, 1)
+    }
+
+    func testAFailedOpenIsTriedOnceAndLoggedOncePerStep() throws {
+        kernel = HostKernel(altNames: true, log: log, opener: opened.opener(failing: .socket(errno: EPROTONOSUPPORT)))
+        XCTAssertTrue(try ScanPipeline(context(), devices: FixedDevices(devices: devices)).run(.init()).failures.isEmpty)
+        XCTAssertEqual(opened.count, 1)
+        XCTAssertEqual(log.lines.filter { $0.1.hasPrefix("altnames disabled: rtnetlink socket") }.count, 1, "\(log.lines)")
+        XCTAssertEqual(log.lines.filter { $0.1.hasPrefix("stale rule cleanup disabled: rtnetlink socket") }.count, 1, "\(log.lines)")
+    }
+
+    /// A channel that did not open is not "no kernel evidence": the
+    /// identity an admin's `[Match]` is judged against cannot be read.
+    func testAFailedOpenFailsEveryLinkIdentityRead() throws {
+        kernel = HostKernel(altNames: true, log: log, opener: opened.opener(failing: .socket(errno: EPROTONOSUPPORT)))
+        let reader = try context().kernel.linkIdentities(sysfs: host.sysfs, paths: host.paths)
+        XCTAssertThrowsError(try reader.identity(of: "eth1")) { error in
+            XCTAssertEqual(error as? FileError, .operation("socket", path: "rtnetlink", errno: EPROTONOSUPPORT))
+        }
+        XCTAssertEqual(opened.count, 1)
     }
 }

@@ -39,7 +39,6 @@ final class ReloadCoordinatorTests: XCTestCase {
     func testNothingPendingNoReload() throws {
         let run = try makeTemporaryDirectory(self)
         let reloader = CountingReloader()
-        let clock = FakeClock()
         XCTAssertEqual(try ReloadCoordinator(runDirectory: run).finish(reloader: reloader, turn: .deferToOthers), .nothingPending)
         XCTAssertEqual(reloader.count, 0)
     }
@@ -47,7 +46,6 @@ final class ReloadCoordinatorTests: XCTestCase {
     func testDeferredWhileAnotherCoordinatorWorks() throws {
         let run = try makeTemporaryDirectory(self)
         let reloader = CountingReloader()
-        let clock = FakeClock()
         let first = try ReloadCoordinator(runDirectory: run)
         let second = try ReloadCoordinator(runDirectory: run)
         try first.markPending()
@@ -126,7 +124,6 @@ final class ReloadCoordinatorTests: XCTestCase {
         let run = try makeTemporaryDirectory(self)
         let reloader = CountingReloader()
         reloader.failure = .failed("/usr/bin/networkctl", status: 256)
-        let clock = FakeClock()
         let c = try ReloadCoordinator(runDirectory: run)
         try c.markPending()
         XCTAssertThrowsError(try c.finish(reloader: reloader, turn: .deferToOthers)) { XCTAssertEqual(($0 as? ReloadError)?.description, ReloadError.failed("/usr/bin/networkctl", status: 256).description) }

@@ -6,41 +6,11 @@ import XCTest
 /// The scan loop (ec2-ifscan) against fakes: which ENIs it configures,
 /// waits for, reports and removes, how many reloads it asks for, and which
 /// kernel collaborators it uses.
-final class ScanPipelineTests: XCTestCase {
-    static let primary = MetadataReaderTests.primary
-    static let secondary = MetadataReaderTests.secondary
-
-    var host: FakeHost!
-    var source: DictionarySource!
-    var clock: FakeClock!
-    var log: RecordingLog!
-    var reloader: CountingReloader!
-    var rules: FakeRuleTable!
-    var routes: FakeDefaultRoutes!
-    var hostname: FakeHostname!
-    var devices: [NetworkDevice] = []
-
-    override func setUpWithError() throws {
-        host = try FakeHost(self)
-        source = DictionarySource(MetadataReaderTests.singleCard())
-        clock = FakeClock()
-        log = RecordingLog()
-        reloader = CountingReloader()
-        rules = FakeRuleTable([])
-        routes = FakeDefaultRoutes()
-        hostname = FakeHostname()
-        try host.addLink("eth0", mac: Self.primary)
-        try host.addLink("eth1", mac: Self.secondary)
-        devices = [try host.device("eth0", Self.primary), try host.device("eth1", Self.secondary)]
-    }
-
+final class ScanPipelineTests: PipelineTestCase {
     var enumerator: DeviceEnumerator? = nil
 
     func scan(_ options: ScanPipeline.Options = .init(), configuration: Configuration = Configuration()) throws -> ScanPipeline.Report {
-        try ScanPipeline(configuration: configuration, paths: host.paths, sysfs: host.sysfs,
-                         devices: enumerator ?? FixedDevices(devices: devices), metadata: MetadataReader(source: source, clock: clock),
-                         links: nil, rules: rules, routes: routes, hostname: hostname, reloader: reloader,
-                         clock: clock, log: log).run(options)
+        try ScanPipeline(context(configuration), devices: enumerator ?? FixedDevices(devices: devices)).run(options)
     }
 
     func testConfiguresEveryENIWithOneReload() throws {
@@ -55,12 +25,7 @@ final class ScanPipelineTests: XCTestCase {
     }
 
     func testBootScanWaitsForAPropagatingDeviceNumber() throws {
-        source = DictionarySource(MetadataReaderTests.singleCard(secondaryDevice: "0"))
-        var polls = 0
-        clock.onSleep = { [unowned self] _ in
-            polls += 1
-            if polls == 3 { source.values["network/interfaces/macs/\(Self.secondary)/device-number"] = "1" }
-        }
+        secondaryPropagates(atPoll: 3)
         let report = try scan()
         XCTAssertTrue(report.failures.isEmpty, "\(report.failures)")
         XCTAssertEqual(host.generated, ["05-ec2net-eth0.network", "05-ec2net-eth1.network"])
@@ -69,7 +34,7 @@ final class ScanPipelineTests: XCTestCase {
     }
 
     func testRefreshDoesNotWaitAndReportsThePendingENI() throws {
-        source = DictionarySource(MetadataReaderTests.singleCard(secondaryDevice: "0"))
+        secondaryNotPropagated()
         let report = try scan(.init(refresh: true))
         XCTAssertEqual(host.generated, ["05-ec2net-eth0.network"])
         guard case .metadata(.notPropagated(let mac, _, _))? = report.failures.first else {

@@ -6,39 +6,18 @@ import XCTest
 /// ec2-unplug against fakes: what it removes, what it leaves, how many
 /// reloads it asks for. The tree it removes from is written by a scan over
 /// the same fakes (the MACs of MetadataReaderTests, its single-card IMDS).
-final class UnplugPipelineTests: XCTestCase {
-    static let primary = MetadataReaderTests.primary
-    static let secondary = MetadataReaderTests.secondary
-
-    var host: FakeHost!
-    var clock: FakeClock!
-    var log: RecordingLog!
-    var reloader: CountingReloader!
-    var rules: FakeRuleTable!
-
+final class UnplugPipelineTests: PipelineTestCase {
     override func setUpWithError() throws {
-        host = try FakeHost(self)
-        clock = FakeClock()
-        log = RecordingLog()
-        reloader = CountingReloader()
-        rules = FakeRuleTable([])
-        try host.addLink("eth0", mac: Self.primary)
-        try host.addLink("eth1", mac: Self.secondary)
-        let devices = [try host.device("eth0", Self.primary), try host.device("eth1", Self.secondary)]
-        let report = try ScanPipeline(configuration: Configuration(), paths: host.paths, sysfs: host.sysfs,
-                                      devices: FixedDevices(devices: devices),
-                                      metadata: MetadataReader(source: DictionarySource(MetadataReaderTests.singleCard()), clock: clock),
-                                      links: nil, rules: rules, routes: FakeDefaultRoutes(), hostname: FakeHostname(),
-                                      reloader: reloader, clock: clock, log: RecordingLog()).run(.init())
+        try super.setUpWithError()
+        let report = try ScanPipeline(context(), devices: FixedDevices(devices: devices)).run(.init())
         XCTAssertTrue(report.failures.isEmpty, "\(report.failures)")
         XCTAssertEqual(host.generated, ["05-ec2net-eth0.network", "05-ec2net-eth1.network"])
         reloader = CountingReloader()
+        log = RecordingLog()
     }
 
     func unplug(_ interface: String, mac: String? = nil, configuration: Configuration = Configuration()) throws -> UnplugPipeline.Result {
-        try UnplugPipeline(configuration: configuration, paths: host.paths, sysfs: host.sysfs, rules: rules,
-                           reloader: reloader, clock: clock, log: log)
-            .run(interface: interface, mac: try mac.map { try MACAddress(parsing: $0) })
+        try UnplugPipeline(context(configuration)).run(interface: interface, mac: try mac.map { try MACAddress(parsing: $0) })
     }
 
     func testRemovesTheGoneInterfacesFilesWithOneReload() throws {

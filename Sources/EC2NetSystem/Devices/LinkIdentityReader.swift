@@ -24,18 +24,25 @@ public protocol LinkIdentityReading: AnyObject {
 public final class KernelLinkIdentityReader: LinkIdentityReading {
     private let sysfs: Sysfs
     private let udev: UdevDatabase
-    private let channel: NetlinkChannel?
-    /// The host's kernel could not be asked (the rtnetlink socket did not open).
-    private let channelError: FileError?
+    /// The kernel to ask, read on the first identity asked for (the run's
+    /// channel, HostKernel): nil when the kernel is not the tree's
+    /// (`--root`); an error when it is the host's and cannot be asked.
+    public typealias ChannelSource = () throws(FileError) -> NetlinkChannel?
+    private let channel: ChannelSource
 
-    /// - Parameters:
-    ///   - channel: nil when the kernel is not the tree's (`--root`).
-    ///   - channelError: why the host's kernel cannot be asked; every identity read then throws it.
-    public init(sysfs: Sysfs, paths: Paths, channel: NetlinkChannel?, channelError: FileError? = nil) {
+    public init(sysfs: Sysfs, paths: Paths, channel: @escaping ChannelSource) {
         self.sysfs = sysfs
         udev = UdevDatabase(paths: paths)
         self.channel = channel
-        self.channelError = channelError
+    }
+
+    /// A reader over a channel already open (nil: `--root`), or over a host
+    /// kernel that could not be asked (`channelError`: every read throws it).
+    public convenience init(sysfs: Sysfs, paths: Paths, channel: NetlinkChannel?, channelError: FileError? = nil) {
+        self.init(sysfs: sysfs, paths: paths) { () throws(FileError) -> NetlinkChannel? in
+            if let channelError { throw channelError }
+            return channel
+        }
     }
 
     /// The reader for `paths`: the kernel's only when the paths are the host's.
@@ -57,7 +64,7 @@ public final class KernelLinkIdentityReader: LinkIdentityReading {
     }
 
     public func identity(of interface: String) throws(FileError) -> LinkIdentity? {
-        if let channelError { throw channelError }
+        let kernel = try channel()
         var link = LinkIdentity(name: interface)
         let directory = sysfs.path(interface, "")
         if access(directory, F_OK) != 0 {
@@ -65,7 +72,7 @@ public final class KernelLinkIdentityReader: LinkIdentityReading {
             throw .operation("access", path: directory, errno: errno)
         }
         let uevent = KernelLinkIdentityReader.keyValues(try read(sysfs.path(interface, "uevent")))
-        if let channel {
+        if let channel = kernel {
             guard try readNetlink(interface, channel, into: &link) else { return nil }
             link.permanentMAC = KernelLinkIdentityReader.permanentAddress(interface)
             var buffer = [CChar](repeating: 0, count: 64)

@@ -20,13 +20,19 @@ public struct AdminNetworkFiles {
 
     public init(paths: Paths) { self.paths = paths }
 
-    /// The path of the admin file claiming the link, if any.
-    public func claimant(_ link: LinkIdentity) throws(FileError) -> String? {
+    /// The path of the admin file claiming the link, if any. The link is
+    /// read once there is a file to match it against: on a host without
+    /// admin files, not at all (no netlink channel opened for it).
+    public func claimant(_ link: @autoclosure () throws(FileError) -> LinkIdentity) throws(FileError) -> String? {
         let directory = paths.adminNetworkd
         guard let dir = try Directory.configuration(directory) else { return nil }
+        var known: LinkIdentity? = nil
         for name in try dir.entries() where name.hasSuffix(".network") {
             // A file of ec2net's own name here masks ec2net's runtime file on purpose; that too is the admin's choice.
-            if let match = try match(of: name, in: dir), match.claims(link) { return directory + "/" + name }
+            guard let match = try match(of: name, in: dir) else { continue }
+            let l: LinkIdentity
+            if let known { l = known } else { l = try link(); known = l }
+            if match.claims(l) { return directory + "/" + name }
         }
         return nil
     }

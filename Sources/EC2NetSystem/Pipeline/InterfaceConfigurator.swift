@@ -8,7 +8,9 @@ public final class InterfaceConfigurator {
     public let configuration: Configuration
     public let tree: GeneratedTree
     private let paths: Paths
-    private let links: LinkControl?
+    /// Read on the first altname to add: a configurator that adds none
+    /// opens no netlink channel (HostKernel).
+    private let links: () -> LinkControl?
     private let deviceMap: DeviceMapStore
     private let ledger: RuleLedger
     private let identities: LinkIdentityReading?
@@ -16,7 +18,7 @@ public final class InterfaceConfigurator {
 
     /// - Parameter identities: what networkd knows of a link, for the admin
     ///   claim; nil: the name and MAC only.
-    public init(configuration: Configuration, paths: Paths, links: LinkControl?, identities: LinkIdentityReading? = nil,
+    public init(configuration: Configuration, paths: Paths, links: @escaping @autoclosure () -> LinkControl?, identities: LinkIdentityReading? = nil,
                 log: Log) throws(FileError) {
         self.configuration = configuration
         self.identities = identities
@@ -38,9 +40,16 @@ public final class InterfaceConfigurator {
         try ManagementDecision.decide(subject, configuration: configuration) { () throws(FileError) in
             guard let name = subject.name else { return nil }
             // A link that went away meanwhile: judged by its name and MAC.
-            let link = try identities?.identity(of: name) ?? LinkIdentity(name: name, mac: subject.mac)
-            do throws(FileError) { return try AdminNetworkFiles(paths: paths).claimant(link.adding(altNames: addingAltNames)) } catch {
-                throw error.asConfiguration
+            // Its identity is an interface's state, not configuration.
+            var linkUnreadable = false
+            let link = { () throws(FileError) -> LinkIdentity in
+                do throws(FileError) { return try identities?.identity(of: name) ?? LinkIdentity(name: name, mac: subject.mac) } catch {
+                    linkUnreadable = true
+                    throw error
+                }
+            }
+            do throws(FileError) { return try AdminNetworkFiles(paths: paths).claimant(try link().adding(altNames: addingAltNames)) } catch {
+                throw linkUnreadable ? error : error.asConfiguration
             }
         }
     }
@@ -93,7 +102,7 @@ public final class InterfaceConfigurator {
     }
 
     private func addAltNames(interface: String, metadata m: InterfaceMetadata) {
-        guard let links else { return }
+        guard let links = links() else { return }
         for name in altNames(m) {
             do {
                 switch try links.addAltName(name, interface: interface) {

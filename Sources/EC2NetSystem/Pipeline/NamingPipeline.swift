@@ -14,12 +14,12 @@ public struct NamingPipeline {
     private let metadata: MetadataReader
     private let log: Log
 
-    public init(configuration: Configuration, paths: Paths, sysfs: Sysfs, metadata: MetadataReader, log: Log) {
-        self.configuration = configuration
-        self.paths = paths
-        self.sysfs = sysfs
-        self.metadata = metadata
-        self.log = log
+    public init(_ context: RunContext) {
+        configuration = context.configuration
+        paths = context.paths
+        sysfs = context.sysfs
+        metadata = context.metadata
+        log = context.log
     }
 
     /// nil: nothing to say (naming off, Manage=none, excluded, no MAC).

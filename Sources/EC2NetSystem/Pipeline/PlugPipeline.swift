@@ -21,26 +21,21 @@ public final class PlugPipeline {
     private let paths: Paths
     private let sysfs: Sysfs
     private let metadata: MetadataReader
-    private let links: LinkControl?
-    private let rules: RuleTable?
+    /// Altnames and rules: read only once the interface is ec2net's.
+    private let kernel: KernelAccess
     private let reloader: Reloader
     private let clock: MonotonicClock
     private let log: Log
 
-    /// - Parameters:
-    ///   - links: nil adds no altnames (`--no-altnames`, or no kernel to talk to).
-    ///   - rules: nil leaves kernel rules alone.
-    public init(configuration: Configuration, paths: Paths, sysfs: Sysfs, metadata: MetadataReader,
-                links: LinkControl?, rules: RuleTable?, reloader: Reloader, clock: MonotonicClock, log: Log) {
-        self.configuration = configuration
-        self.paths = paths
-        self.sysfs = sysfs
-        self.metadata = metadata
-        self.links = links
-        self.rules = rules
-        self.reloader = reloader
-        self.clock = clock
-        self.log = log
+    public init(_ context: RunContext) {
+        configuration = context.configuration
+        paths = context.paths
+        sysfs = context.sysfs
+        metadata = context.metadata
+        kernel = context.kernel
+        reloader = context.reloader
+        clock = context.clock
+        log = context.log
     }
 
     /// - Parameters:
@@ -54,7 +49,7 @@ public final class PlugPipeline {
             return .gone
         }
         let subject = ManagementDecision.Subject(mac: mac, name: interface, isENI: isENI)
-        let identities = KernelLinkIdentityReader.forHost(sysfs: sysfs, paths: paths)
+        let identities = kernel.linkIdentities(sysfs: sysfs, paths: paths)
         let reason = try PipelineError.files { () throws(FileError) in
             try InterfaceConfigurator.decide(subject, configuration: configuration, paths: paths, identities: identities)
         }
@@ -80,7 +75,7 @@ public final class PlugPipeline {
 
         let configurator: InterfaceConfigurator
         do {
-            configurator = try InterfaceConfigurator(configuration: configuration, paths: paths, links: links,
+            configurator = try InterfaceConfigurator(configuration: configuration, paths: paths, links: self.kernel.links,
                                                      identities: identities,
                                                      log: log)
         } catch { throw .file(error) }
@@ -102,7 +97,7 @@ public final class PlugPipeline {
             if outcome.changedFiles { try scope.filesChanged() }
             return .done(outcome)
         }
-        if case .done(let o) = result, o.changedFiles, let rules {
+        if case .done(let o) = result, o.changedFiles, let rules = kernel.rules {
             StaleRuleCleaner(paths: paths, rules: rules, log: log).clean()
         }
         return result

@@ -34,32 +34,22 @@ public final class ScanPipeline {
     private let sysfs: Sysfs
     private let devices: DeviceEnumerator
     private let metadata: MetadataReader
-    private let links: LinkControl?
-    private let rules: RuleTable?
-    private let routes: DefaultRouteSource?
-    private let hostname: HostnameSetter?
+    /// Altnames, rules, and the routes and hostname when the options ask.
+    private let kernel: KernelAccess
     private let reloader: Reloader
     private let clock: MonotonicClock
     private let log: Log
 
-    /// - Parameters:
-    ///   - routes: nil skips the default-route check (no kernel to ask).
-    ///   - hostname: nil skips setting the hostname.
-    public init(configuration: Configuration, paths: Paths, sysfs: Sysfs, devices: DeviceEnumerator,
-                metadata: MetadataReader, links: LinkControl?, rules: RuleTable?, routes: DefaultRouteSource?,
-                hostname: HostnameSetter?, reloader: Reloader, clock: MonotonicClock, log: Log) {
-        self.configuration = configuration
-        self.paths = paths
-        self.sysfs = sysfs
+    public init(_ context: RunContext, devices: DeviceEnumerator) {
+        configuration = context.configuration
+        paths = context.paths
+        sysfs = context.sysfs
         self.devices = devices
-        self.metadata = metadata
-        self.links = links
-        self.rules = rules
-        self.routes = routes
-        self.hostname = hostname
-        self.reloader = reloader
-        self.clock = clock
-        self.log = log
+        metadata = context.metadata
+        kernel = context.kernel
+        reloader = context.reloader
+        clock = context.clock
+        log = context.log
     }
 
     public func run(_ options: Options) throws(PipelineError) -> Report {
@@ -69,8 +59,8 @@ public final class ScanPipeline {
             return Report()
         }
         let configurator = try PipelineError.files { () throws(FileError) in
-            try InterfaceConfigurator(configuration: configuration, paths: paths, links: links,
-                                      identities: KernelLinkIdentityReader.forHost(sysfs: sysfs, paths: paths), log: log)
+            try InterfaceConfigurator(configuration: configuration, paths: paths, links: self.kernel.links,
+                                      identities: kernel.linkIdentities(sysfs: sysfs, paths: paths), log: log)
         }
         // A list that cannot be taken completely is no list: nothing is
         // configured or removed on it (only ENOENT is absent).
@@ -87,17 +77,17 @@ public final class ScanPipeline {
             try removeGone(present: Set(found.map { $0.mac }), configurator, &report)
             try configure(found, configurator, options, &report)
             metadata.closeConnection()
-            if options.setHostname && configuration.setHostname, let hostname {
+            if options.setHostname && configuration.setHostname, let hostname = kernel.hostname {
                 HostnameUpdate(paths: paths, metadata: metadata, setter: hostname, log: log).run()
             }
             metadata.closeConnection()
             if report.changedFiles { try scope.filesChanged() }
             return report
         }
-        if let rules { StaleRuleCleaner(paths: paths, rules: rules, log: log).clean() }
+        if let rules = kernel.rules { StaleRuleCleaner(paths: paths, rules: rules, log: log).clean() }
         // Judged after this scan's own reload (if any) took effect, so a
         // normal boot does not report the moment before the primary's route.
-        if options.checkDefaultRoute, let routes,
+        if options.checkDefaultRoute, let routes = kernel.routes,
            DefaultRouteCheck(metadata: metadata, routes: routes, sysfs: sysfs, log: log)
                .run(afterReload: report.changedFiles, clock: clock) {
             // A reload lets the primary's metric 512 apply.

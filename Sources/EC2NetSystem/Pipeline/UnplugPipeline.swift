@@ -18,20 +18,18 @@ public final class UnplugPipeline {
     private let configuration: Configuration
     private let paths: Paths
     private let sysfs: Sysfs
-    private let rules: RuleTable?
+    /// Rules: read only once files were removed.
+    private let kernel: KernelAccess
     private let reloader: Reloader
-    private let clock: MonotonicClock
     private let log: Log
 
-    public init(configuration: Configuration, paths: Paths, sysfs: Sysfs, rules: RuleTable?,
-                reloader: Reloader, clock: MonotonicClock, log: Log) {
-        self.configuration = configuration
-        self.paths = paths
-        self.sysfs = sysfs
-        self.rules = rules
-        self.reloader = reloader
-        self.clock = clock
-        self.log = log
+    public init(_ context: RunContext) {
+        configuration = context.configuration
+        paths = context.paths
+        sysfs = context.sysfs
+        kernel = context.kernel
+        reloader = context.reloader
+        log = context.log
     }
 
     public func run(interface: String, mac knownMAC: MACAddress?) throws(PipelineError) -> Result {
@@ -61,7 +59,7 @@ public final class UnplugPipeline {
             try scope.filesChanged()
             return .removed(removed)
         }
-        if case .removed = result, let rules { StaleRuleCleaner(paths: paths, rules: rules, log: log).clean() }
+        if case .removed = result, let rules = kernel.rules { StaleRuleCleaner(paths: paths, rules: rules, log: log).clean() }
         return result
     }
 }

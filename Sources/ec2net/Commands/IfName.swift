@@ -11,9 +11,7 @@ enum IfName {
     static func run(_ invocation: Invocation, _ edges: SystemEdges) throws(CommandError) -> ExitCode {
         let interface = try edges.interfaceArgument()
         let mac = try? edges.mac(of: interface)
-        let pipeline = NamingPipeline(configuration: edges.configuration, paths: edges.paths, sysfs: edges.sysfs,
-                                      metadata: edges.metadata, log: edges.log)
-        if let decision = pipeline.run(interface: interface, mac: mac ?? nil) {
+        if let decision = NamingPipeline(edges.context).run(interface: interface, mac: mac ?? nil) {
             print(decision.render(), terminator: "")
         }
         return .ok

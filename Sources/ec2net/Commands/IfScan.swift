@@ -7,19 +7,16 @@ import EC2NetSystem
 enum IfScan {
     static func run(_ invocation: Invocation, _ edges: SystemEdges) throws(CommandError) -> ExitCode {
         if invocation.hostnameOnly {
-            let c = edges.configuration
-            if ManagementDecision.forEveryInterface(c) == nil && c.setHostname, let setter = edges.hostname {
-                HostnameUpdate(paths: edges.paths, metadata: edges.metadata, setter: setter, log: edges.log).run()
+            let c = edges.context
+            if ManagementDecision.forEveryInterface(c.configuration) == nil && c.configuration.setHostname,
+               let setter = c.kernel.hostname {
+                HostnameUpdate(paths: c.paths, metadata: c.metadata, setter: setter, log: c.log).run()
             }
             return .ok
         }
         let options = ScanPipeline.Options(refresh: invocation.refresh, setHostname: invocation.setHostname,
                                            checkDefaultRoute: invocation.checkDefaultRoute)
-        let pipeline = ScanPipeline(configuration: edges.configuration, paths: edges.paths, sysfs: edges.sysfs,
-                                    devices: edges.devices, metadata: edges.metadata, links: edges.links,
-                                    rules: edges.rules, routes: options.checkDefaultRoute ? edges.routes : nil,
-                                    hostname: options.setHostname ? edges.hostname : nil,
-                                    reloader: edges.reloader, clock: edges.clock, log: edges.log)
+        let pipeline = ScanPipeline(edges.context, devices: edges.devices)
         let report = try CommandError.pipeline { () throws(PipelineError) in try pipeline.run(options) }
         // 403 stops the scan and says so; otherwise the most serious
         // per-ENI outcome (ExitCode.severity), not the largest number.

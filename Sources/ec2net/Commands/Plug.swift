@@ -6,9 +6,7 @@ enum Plug {
     static func run(_ invocation: Invocation, _ edges: SystemEdges) throws(CommandError) -> ExitCode {
         let interface = try edges.interfaceArgument()
         let mac = try edges.mac(of: interface)
-        let pipeline = PlugPipeline(configuration: edges.configuration, paths: edges.paths, sysfs: edges.sysfs,
-                                    metadata: edges.metadata, links: edges.links, rules: edges.rules,
-                                    reloader: edges.reloader, clock: edges.clock, log: edges.log)
+        let pipeline = PlugPipeline(edges.context)
         do {
             let code: ExitCode
             switch try pipeline.run(interface: interface, mac: mac, isENI: isENI(interface, invocation, edges)) {
@@ -25,7 +23,7 @@ enum Plug {
             // hand-over to the boot scan, not a failure: udev would log any
             // non-zero exit of a RUN program as one.
             guard edges.fromUdev, ExitCode.of(error) == .tryLater else { throw .pipeline(error) }
-            edges.log.info("\(interface): \(error); ec2-ifscan.service configures it")
+            edges.context.log.info("\(interface): \(error); ec2-ifscan.service configures it")
             return .ok
         }
     }
@@ -35,6 +33,6 @@ enum Plug {
     /// VLANs are never touched. With --mac the caller vouches for it.
     static func isENI(_ interface: String, _ invocation: Invocation, _ edges: SystemEdges) -> Bool {
         if invocation.mac != nil || edges.fromUdev { return true }
-        return edges.drivers.contains(edges.sysfs.driver(of: interface) ?? "")
+        return edges.drivers.contains(edges.context.sysfs.driver(of: interface) ?? "")
     }
 }

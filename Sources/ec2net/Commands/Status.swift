@@ -24,17 +24,18 @@ enum Status {
         do { socket = try NetlinkSocket() } catch { throw .kernelUnreadable(error) }
         do throws(StatusInspectionError) {
             let kernel = NetlinkKernelState(channel: NetlinkChannel(transport: socket))
-            let inspection = StatusInspection(configuration: edges.configuration, paths: edges.paths, devices: edges.devices,
-                                              metadata: invocation.noIMDS ? nil : edges.metadata, kernel: kernel,
-                                              otherManagers: OtherManagerDetector(paths: edges.paths, sysfs: edges.sysfs),
-                                              identities: KernelLinkIdentityReader.forHost(sysfs: edges.sysfs, paths: edges.paths))
+            let c = edges.context
+            let inspection = StatusInspection(configuration: c.configuration, paths: c.paths, devices: edges.devices,
+                                              metadata: invocation.noIMDS ? nil : c.metadata, kernel: kernel,
+                                              otherManagers: OtherManagerDetector(paths: c.paths, sysfs: c.sysfs),
+                                              identities: KernelLinkIdentityReader.forHost(sysfs: c.sysfs, paths: c.paths))
             result = try inspection.gather()
         } catch let .kernel(error) {
             throw .kernelUnreadable(error)
         } catch {
             throw .stateUnreadable(error)
         }
-        edges.metadata.closeConnection()
+        edges.context.metadata.closeConnection()
         for name in invocation.arguments where !result.evidence.interfaces.contains(where: { $0.isCalled(name) }) {
             printError("ec2net status: no ENI called \(name) (nor a file generated for one)")
             return .notOurs

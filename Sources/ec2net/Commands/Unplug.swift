@@ -7,8 +7,7 @@ enum Unplug {
         let interface = try edges.interfaceArgument()
         // The device is gone from sysfs by now: only --mac, never sysfs.
         let mac = invocation.mac == nil ? nil : try edges.mac(of: interface)
-        let pipeline = UnplugPipeline(configuration: edges.configuration, paths: edges.paths, sysfs: edges.sysfs,
-                                      rules: edges.rules, reloader: edges.reloader, clock: edges.clock, log: edges.log)
+        let pipeline = UnplugPipeline(edges.context)
         _ = try CommandError.pipeline { () throws(PipelineError) in try pipeline.run(interface: interface, mac: mac) }
         return .ok
     }
