@@ -168,7 +168,7 @@ final class NetlinkChannelPerRunTests: PipelineTestCase {
     /// identity an admin's `[Match]` is judged against cannot be read.
     func testAFailedOpenFailsEveryLinkIdentityRead() throws {
         kernel = HostKernel(altNames: true, log: log, opener: opened.opener(failing: .socket(errno: EPROTONOSUPPORT)))
-        let reader = try context().kernel.linkIdentities(sysfs: host.sysfs, paths: host.paths)
+        let reader = context().kernel.linkIdentities(sysfs: host.sysfs, paths: host.paths)
         XCTAssertThrowsError(try reader.identity(of: "eth1")) { error in
             XCTAssertEqual(error as? FileError, .operation("socket", path: "rtnetlink", errno: EPROTONOSUPPORT))
         }
