@@ -387,6 +387,9 @@ def hotplug_trials(product: str, trials: int, tree: Path | None) -> list[float]:
                                   what=f"{eni.mac} appears")[0]
             ruled = wait_until(lambda: events.first("rule", eni.ipv4[0], appeared), timeout=120, interval=0.05,
                                what=f"{product}: rule from {eni.ipv4[0]}")
+            if ruled[1] != eni.route_table:  # both products use table 10000 + device number here
+                raise RuntimeError(f"{product}: rule from {eni.ipv4[0]} looks up table {ruled[1]}, "
+                                   f"not {eni.route_table}")
             results.append(ruled[0] - appeared)
             settle(sim, systemd)
             sim.detach(eni)
