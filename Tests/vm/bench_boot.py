@@ -33,6 +33,9 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# Run by path, not under pytest: pytest.ini's pythonpath (Tests/support,
+# where sim/imds.py finds mock_imds) does not apply.
+sys.path.insert(0, os.path.join(HERE, "..", "support"))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 sys.path.insert(0, HERE)
 
