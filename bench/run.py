@@ -17,7 +17,15 @@ fake sysfs:
   - a secondary ENI on a single-card instance (no network-card key:
     upstream polls for it 8 x 0.5 s; ec2net should not wait);
   - a hot-plug whose device-number propagates after 6 s (mock
-    `device-number-delay`): ec2net should take 6.0-6.15 s.
+    `device-number-delay`): ec2net should take 6.0-6.15 s;
+  - side by side with Debian's amazon-ec2-net-utils 2.3.0 on the e2e
+    framework's simulated instance (bench/side_by_side.py; root, real
+    udevd/networkd in namespaces, under the e2e lock): the first secondary
+    ENI's hot-plug (device appears -> its policy rule in the kernel, median
+    of 20 each) and a refresh of 15 ENIs (wall and CPU, median of 20 each),
+    with the ratios. Skipped with --no-upstream (ec2net's rows still run),
+    and entirely under --quick (what CI runs: it may not be root, and 20
+    upstream refreshes take minutes).
 
 Writes the table to bench/README.md (--output) with the command behind each
 figure and the machine's state (cores, load before and after).
@@ -25,7 +33,8 @@ figure and the machine's state (cores, load before and after).
     python3 bench/run.py                 # build, measure, write bench/README.md
     python3 bench/run.py --no-build      # use .build/embedded-musl as it is
     python3 bench/run.py --no-build --bin-dir .build/release   # the SwiftPM build (make release-swiftpm)
-    python3 bench/run.py --quick         # fewer runs (a smoke test of the script)
+    python3 bench/run.py --quick         # fewer runs (a smoke test of the script; no side-by-side)
+    python3 bench/run.py --no-upstream   # ec2net only on the simulated instance
 
 Needs hyperfine and GNU time (Debian packages `hyperfine`, `time`; installed
 with apt-get when missing). Loopback only; every process it starts is
@@ -117,6 +126,7 @@ class Bench:
     details: dict[str, Any] = field(default_factory=dict)
     mocks: list[MockIMDSProcess] = field(default_factory=list)
     baseline_dir: Path | None = None  # --baseline-bin-dir: the same rows for an older build, in this run
+    upstream: bool = True  # --no-upstream: the side-by-side runs ec2net only
 
     def runs(self, full: int) -> int:
         return max(10, full // 10) if self.quick else full
@@ -478,6 +488,56 @@ def bench_traffic(b: Bench) -> None:
               short(f"/_control/stats after {shlex.join(argv)}", b.work))
 
 
+SIDE_BY_SIDE_TRIALS = 20  # hot-plugs and refreshes per product (issue 21: N >= 20)
+
+
+def bench_side_by_side(b: Bench) -> None:
+    """Issue 21: ec2net and amazon-ec2-net-utils 2.3.0 on the same simulated
+    instance (bench/side_by_side.py), the same fault-free mock IMDS."""
+    if b.quick:
+        print("side-by-side: skipped under --quick", flush=True)
+        return
+    import side_by_side as side  # Tests/e2e/sim: only needed here
+    reason = side.available()
+    if reason:
+        print(f"side-by-side: skipped, the simulated instance {reason}", flush=True)
+        return
+    os.environ["EC2NET_BUILD_DIR"] = str(b.bin_dir.resolve())  # the programs the simulation binds in
+    products = ["ec2net"] + (["upstream"] if b.upstream else [])
+    tree = side.upstream_tree() if b.upstream else None
+    label = {"ec2net": f"ec2net ({b.bin_dir.name})", "upstream": side.UPSTREAM_LABEL}
+    runs = SIDE_BY_SIDE_TRIALS
+    plug: dict[str, float] = {}
+    refresh: dict[str, tuple[float, float]] = {}
+    with side.e2e_lock():
+        for product in products:
+            times = side.hotplug_trials(product, runs, tree)
+            plug[product] = statistics.median(times)
+            b.details[f"sim-hotplug-{product}"] = summary(times)
+            b.add(f"simulated instance, first secondary ENI hot-plug, device appears -> its policy rule in the "
+                  f"kernel, {label[product]}; {runs} trials",
+                  f"median {ms(plug[product])}, min {ms(min(times))}, max {ms(max(times))}",
+                  "bench/side_by_side.py hotplug_trials: rtnetlink RTM_NEWLINK (its MAC) -> RTM_NEWRULE (its address)")
+        for product in products:
+            walls, cpus = side.refresh_trials(product, runs, tree)
+            refresh[product] = (statistics.median(walls), statistics.median(cpus))
+            b.details[f"sim-refresh-{product}"] = {"wall": summary(walls), "cpu": summary(cpus)}
+            how = ("nsenter ... ec2-ifscan --refresh" if product == "ec2net" else
+                   "nsenter ... setup-policy-routes IFACE start; ... IFACE cleanup (refresh-policy-routes@.service), "
+                   f"for each of the {side.REFRESH_ENIS} in turn")
+            b.add(f"simulated instance, refresh of {side.REFRESH_ENIS} ENIs, nothing changed, {label[product]}; "
+                  f"{runs} runs",
+                  f"wall median {ms(refresh[product][0])} (max {ms(max(walls))}); CPU (user+sys, with children) "
+                  f"median {ms(refresh[product][1])} -> {refresh[product][1] * 60:.2f} s CPU per hour",
+                  how + "; wait4 rusage")
+    if "upstream" in plug:
+        b.add("side by side: hot-plug, amazon-ec2-net-utils / ec2net (medians)",
+              f"{plug['upstream'] / plug['ec2net']:.1f}x", "ratio of the two hot-plug medians above")
+        b.add(f"side by side: refresh of {side.REFRESH_ENIS} ENIs, amazon-ec2-net-utils / ec2net (medians)",
+              f"wall {refresh['upstream'][0] / refresh['ec2net'][0]:.1f}x, "
+              f"CPU {refresh['upstream'][1] / refresh['ec2net'][1]:.1f}x", "ratio of the two refresh medians above")
+
+
 # --------------------------------------------------------------------------
 # Report.
 # --------------------------------------------------------------------------
@@ -524,8 +584,10 @@ def write_report(path: Path, b: Bench, notes: list[str], invocation: str) -> Non
               "ec2-plug returns only after a pending reload is done (`ReloadCoordinator.Turn`).",
               "- Wall times of the scans include the mock IMDS, a Python server that is slower per request "
               "than the real service; \"ec2-ifscan's own CPU\" (user+sys from wait4) is ec2net alone.",
-              "- Upstream's figures for comparison are the ones named in the rows (its network-card poll); "
-              "upstream itself was not run here.",
+              "- Upstream was run here only in the \"simulated instance\" rows (bench/side_by_side.py: Debian's "
+              "amazon-ec2-net-utils 2.3.0-3, unpacked, never installed, on the same simulated instance and mock "
+              "IMDS; the harness starts its units' commands where systemd would). Elsewhere its figures are the "
+              "ones named in the rows (its network-card poll).",
               "", "## Machine", "", *notes, "",
               "The machine is shared with other builds: a high load average inflates the wall times "
               "(CPU time per refresh is less sensitive).", "",
@@ -548,7 +610,9 @@ def main() -> int:
     parser.add_argument("--bin-dir", default=str(REPO / ".build" / "embedded-musl"))
     parser.add_argument("--output", default=str(REPO / "bench" / "README.md"))
     parser.add_argument("--baseline-bin-dir", help="an older build measured in the same run (lone-plug, burst)")
-    parser.add_argument("--only", nargs="*", help="run only these: plug ifname split-writes single-card late scan cpu rss size traffic lone-plug burst link-local")
+    parser.add_argument("--no-upstream", action="store_true",
+                        help="side-by-side: run ec2net only, not amazon-ec2-net-utils")
+    parser.add_argument("--only", nargs="*", help="run only these: plug ifname split-writes single-card late scan cpu rss size traffic lone-plug burst link-local side-by-side")
     args = parser.parse_args()
 
     ensure_tools()
@@ -563,11 +627,12 @@ def main() -> int:
         "plug": bench_plug_latency, "ifname": bench_ifname_map_hit, "split-writes": bench_split_writes, "single-card": bench_single_card_secondary, "late": bench_late_device_number,
         "scan": bench_ifscan, "cpu": bench_refresh_cpu, "rss": bench_peak_rss, "size": bench_size,
         "traffic": bench_traffic, "lone-plug": bench_lone_plug, "burst": bench_burst,
-        "link-local": bench_link_local,
+        "link-local": bench_link_local, "side-by-side": bench_side_by_side,
     }
     with tempfile.TemporaryDirectory(prefix="ec2net-bench-") as work:
         b = Bench(bin_dir=bin_dir, work=Path(work), quick=args.quick,
-                  baseline_dir=Path(args.baseline_bin_dir) if args.baseline_bin_dir else None)
+                  baseline_dir=Path(args.baseline_bin_dir) if args.baseline_bin_dir else None,
+                  upstream=not args.no_upstream)
         try:
             for name, step in steps.items():
                 if args.only and name not in args.only:
@@ -577,7 +642,7 @@ def main() -> int:
             for m in b.mocks:
                 m.stop()
     load_after = load_average()
-    invocation = "python3 bench/run.py" + (" --quick" if args.quick else "")
+    invocation = "python3 bench/run.py" + (" --quick" if args.quick else "") + (" --no-upstream" if args.no_upstream else "")
     write_report(Path(args.output), b, machine_notes(load_before, load_after, started, revision), invocation)
     return 0
 
