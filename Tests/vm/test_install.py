@@ -45,7 +45,7 @@ def test_install_on_running_system_then_reboot(vm, deb):
     vm.write("/etc/hostname", "admin-chosen\n")
     vm.reboot()
     checks.wait_boot_finished(vm)
-    ok, props = checks.unit_succeeded(vm, "ec2-hostname.service")
+    ok, props = checks.unit_finished_successfully(vm, "ec2-hostname.service")
     assert ok, props
     assert checks.kernel_hostname(vm) == "admin-chosen"
 
@@ -58,11 +58,11 @@ def booted_and_refreshed(vm, primary, secondary):
     state = checks.wait_boot_finished(vm)
     assert vm.failed_units() == [], vm.failed_units()
     assert state == "running"
-    ok, props = checks.unit_succeeded(vm, "ec2-ifscan.service")
+    ok, props = checks.unit_finished_successfully(vm, "ec2-ifscan.service")
     assert ok, props
     # The hostname end to end: the image's /etc/hostname is empty (vm/image.py),
     # so ec2-hostname.service set IMDS's local-hostname.
-    ok, props = checks.unit_succeeded(vm, "ec2-hostname.service")
+    ok, props = checks.unit_finished_successfully(vm, "ec2-hostname.service")
     assert ok, props
     assert checks.kernel_hostname(vm) == machine.LOCAL_HOSTNAME
     # Default traffic leaves by the primary (its MAC), not the secondary.
