@@ -67,6 +67,13 @@ def test_absent_generated_files_are_empty_and_judged(inst):
     shutil.rmtree(inst.root.path / "run" / "systemd" / "network")
     result = status(inst, "--no-imds")
     assert result.returncode not in (EX_IOERR,), result.stderr
+    if runner() and result.returncode == 71 and "rtnetlink socket: Not supported" in result.stderr:
+        # qemu-user (the aarch64 run, EC2NET_RUNNER) translates rtnetlink
+        # messages only for links, addresses and routes and answers others
+        # EOPNOTSUPP (linux-user/fd-trans.c): status's kernel read is then
+        # unreadable (71), which is still not "no verdict" (74). The verdict
+        # itself is checked by the native run.
+        return
     assert result.stdout != ""
 
 
