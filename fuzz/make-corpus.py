@@ -213,6 +213,10 @@ def rule_seeds():
           "[RoutingPolicyRule]\nFrom=2600:1f18::5/64\nOutgoingInterface=eth1\nTable=0x2711\nPriority=\n")
     write("fuzz-rule", "admin-unreadable", "[RoutingPolicyRule]\nFrom=10.0.1.20\nTable=custom\nPriority=10001\n"
           "[RoutingPolicyRule]\nUser=root\n[RoutingPolicyRule]\nFrom=10.0.1.21\nTo=2600::1\n")
+    # The long run's finding (the reader capped SuppressPrefixLength= at 32 for
+    # IPv4; networkd takes 0-128 for either family): kept as a seed.
+    write("fuzz-rule", "suppress-prefixlength-both", "[RoutingPolicyRule]\nFamily=both\nSuppressPrefixLength=43\n"
+          "SourcePort=1000-2000\nDestinationPort=443\nTable=main\nPriority=10003\n")
 
 
 def main():

@@ -86,6 +86,23 @@ final class RuleSelectorTests: XCTestCase {
         }
     }
 
+    /// networkd reads SuppressPrefixLength= as 0-128 whatever the family
+    /// (networkd-routing-policy-rule.c, parse_ip_prefix_length), and the
+    /// kernel keeps 43 on an IPv4 rule: the reader asks for that rule, not
+    /// "unreadable". Found by fuzz-rule's round trip (Family=both with 43,
+    /// then the IPv4 half written back as Family=ipv4).
+    func testSuppressPrefixLengthIsReadAsNetworkdDoesForEitherFamily() {
+        for family in ["ipv4", "both"] {
+            let text = "[RoutingPolicyRule]\nFamily=\(family)\nSuppressPrefixLength=43\nTable=main\nPriority=10003\n"
+            let requests = NetworkdRuleRequests.requests(in: text)
+            var rule = PolicyRule(family: .ipv4, table: 254, priority: 10003)
+            rule.suppressPrefixLength = 43
+            XCTAssertEqual(requests.first, .exactly(rule), family)
+        }
+        let over = NetworkdRuleRequests.requests(in: "[RoutingPolicyRule]\nSuppressPrefixLength=129\nPriority=10003\n")
+        XCTAssertEqual(over, [.unreadable(priority: 10003)], "beyond 128 networkd ignores the key: doubt leans to wanted")
+    }
+
     /// `ip rule del not from 10.0.1.98 fwmark 0x20/0xff iif lo lookup 10002 priority 10002`, as ec2net would send it.
     func testDeleteRuleBytesWithSelectors() {
         var rule = PolicyRule(source: "10.0.1.98", table: 10002)!

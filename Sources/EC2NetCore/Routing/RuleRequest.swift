@@ -103,7 +103,11 @@ public enum RuleRequest: Hashable, Sendable {
         }
         if let u = set("User") { guard let r = range(u, max: UInt64(UInt32.max)) else { return nil }; rule.users = .init(UInt32(r.0), UInt32(r.1)) }
         if let s = set("SuppressPrefixLength") {
-            guard let n = number(s, max: families.contains(.ipv6) ? 128 : 32) else { return nil }
+            // 0-128 whatever the family, as networkd 252 reads it
+            // (config_parse_routing_policy_rule_suppress_prefixlen:
+            // parse_ip_prefix_length) and the kernel keeps it (a u32): an
+            // IPv4 rule with 43 exists. fuzz-rule found the difference.
+            guard let n = number(s, max: 128) else { return nil }
             rule.suppressPrefixLength = Int(n)
         }
         return families.map { f in
