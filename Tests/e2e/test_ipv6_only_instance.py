@@ -53,11 +53,14 @@ def link_local_lease(sim, name):
 
 
 def token_status_over_ipv4(sim):
-    """PUT /latest/api/token to 169.254.169.254 from inside the instance."""
+    """PUT /latest/api/token to 169.254.169.254 from inside the instance: the
+    status, or the OSError when there is no path (yet)."""
     connection = _NamespacedConnection(sim.instance.netns, IMDS_IPV4, 80, timeout=3)
     try:
         connection.request("PUT", "/latest/api/token", headers={"X-aws-ec2-metadata-token-ttl-seconds": "60"})
         return connection.getresponse().status
+    except OSError as error:
+        return error
     finally:
         connection.close()
 
@@ -81,7 +84,7 @@ def assert_imds_path_kept(sim, enis):
 def test_ipv6_only_instance_keeps_imds_over_ipv4(sim):
     tree = captured_tree()
     by_device = {int(e["device-number"]): e for e in tree["interfaces"]}
-    v6only = sim.add_subnet(Subnet("v6", ipv4_cidr=None, ipv6_cidr=f"{ULA}67f:f201::/64", ipv6_mode="dhcpv6"))
+    v6only = sim.add_subnet(Subnet("v6", ipv4_cidr=None, ipv6_cidr=f"{ULA}67f:f201::/64"))
     # Kernel names deliberately not EC2's: ec2net finds ENIs by MAC.
     enis = [Eni(by_device[d]["mac"], v6only, d, f"eth{d + 1}", ipv6=ipv6s(by_device[d]),
                 eni_id=by_device[d]["interface-id"]) for d in (0, 1)]
@@ -91,7 +94,10 @@ def test_ipv6_only_instance_keeps_imds_over_ipv4(sim):
     sim.boot(enis, imds_scenario=tree)
     for eni in enis:
         link_configured(sim, eni)
-    assert token_status_over_ipv4(sim) == 200
+        # Configured means DHCPv4 or DHCPv6 has configured the link (networkd):
+        # the link-local lease may come second.
+        wait_until(lambda: link_local_lease(sim, sim.instance.ifname_of(eni.mac)), what="169.254.0.x/16 lease")
+    assert wait_until(lambda: token_status_over_ipv4(sim) == 200, what="IMDS token over IPv4")
 
     # The boot scan.
     scan(sim)

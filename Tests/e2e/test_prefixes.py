@@ -13,7 +13,7 @@ IPV6_PREFIX = "fd00:ec2:0:1:2000::/80"
 
 
 def dual_stack_pair(sim):
-    subnet = sim.add_subnet(Subnet("a", "10.0.0.0/24", ipv6_cidr="fd00:ec2:0:1::/64", ipv6_mode="dhcpv6"))
+    subnet = sim.add_subnet(Subnet("a", "10.0.0.0/24", ipv6_cidr="fd00:ec2:0:1::/64"))
     primary = Eni("02:00:00:00:00:10", subnet, 0, "eth1", ["10.0.0.10"])
     secondary = Eni("02:00:00:00:00:20", subnet, 1, "eth2", ["10.0.0.20"], ipv6=["fd00:ec2:0:1::20"],
                     ipv4_prefixes=[IPV4_PREFIX], ipv6_prefixes=[IPV6_PREFIX])

@@ -200,7 +200,7 @@ def test_no_imds_when_imds_is_unreachable(sim):
 
 def test_dual_stack_ipv6_parts_are_checked(sim):
     """IPv6 rules, the IPv6 table routes and the RA default route in main are expected and found."""
-    subnet = sim.add_subnet(Subnet("a", "10.0.0.0/24", ipv6_cidr="fd00:ec2:0:1::/64", ipv6_mode="dhcpv6"))
+    subnet = sim.add_subnet(Subnet("a", "10.0.0.0/24", ipv6_cidr="fd00:ec2:0:1::/64"))
     primary = Eni("02:00:00:00:00:10", subnet, 0, "eth1", ["10.0.0.10"], ipv6=["fd00:ec2:0:1::10"])
     secondary = Eni("02:00:00:00:00:20", subnet, 1, "eth2", ["10.0.0.20"], ipv6=["fd00:ec2:0:1::20"])
     result = boot_healthy(sim, [primary, secondary])

@@ -1,4 +1,7 @@
-"""The VPC's DHCP server and IPv6 router: one dnsmasq in the vpc namespace.
+"""The VPC's DHCPv4 server: one dnsmasq in the vpc namespace.
+
+IPv6 (router advertisements and DHCPv6) is sim/router6.py's: dnsmasq hands a
+client one IPv6 address per DUID, where EC2 hands an ENI all of its own.
 
 Leases are fixed (the ENI's primary private IPv4 by MAC), as on EC2.  The
 fixed leases live in a hosts file that dnsmasq re-reads on SIGHUP, so an ENI
@@ -56,21 +59,15 @@ class Dnsmasq:
                 first, last = IPV6_ONLY_DHCP4_RANGE
                 argv.append(f"--dhcp-range=set:{subnet.name},{first},{last},{netmask},1h")
                 argv.append(f"--dhcp-option=tag:{subnet.name},option:router,{IPV6_ONLY_DHCP4_ROUTER}")
-            if subnet.ipv6_cidr:
-                argv.append("--enable-ra")
-                if subnet.ipv6_mode == "dhcpv6":
-                    argv.append(f"--dhcp-range=set:{subnet.name}6,::,constructor:{subnet.bridge},static,64,1h")
-                else:
-                    argv.append(f"--dhcp-range=::,constructor:{subnet.bridge},{subnet.ipv6_mode},64,1h")
         return argv
 
     def start(self, subnets):
         self.process = self.vpc.spawn("dnsmasq", self.argv(subnets))
         wait_for_path(self.pid_file, self.process)
 
-    def add_fixed_lease(self, mac, ipv4=None, ipv6=None):
-        """Give `mac` its addresses; takes effect at once (SIGHUP re-reads the file)."""
-        fields = [mac] + ([ipv4] if ipv4 else []) + ([f"[{ipv6}]"] if ipv6 else [])
+    def add_fixed_lease(self, mac, ipv4=None):
+        """Give `mac` its IPv4 lease; takes effect at once (SIGHUP re-reads the file)."""
+        fields = [mac] + ([ipv4] if ipv4 else [])
         with open(self.hosts_file, "a") as f:
             f.write(",".join(fields) + "\n")
         if self.process and self.process.running():

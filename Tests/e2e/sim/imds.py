@@ -68,17 +68,17 @@ class MockImds(ControlClient):
     def connection(self):
         return _NamespacedConnection(self.vpc.netns, self.host, self.port, self.timeout)
 
-    # What IMDS lists as assigned is what EC2's source/destination check lets
-    # the ENI send (sim/srcdst.py): every change of it goes to the check too.
+    # What IMDS lists as assigned is what EC2 lets the ENI send (sim/srcdst.py)
+    # and what its DHCPv6 hands out (sim/router6.py): every change goes there too.
     def attach(self, interface):
         super().attach(interface)
         for key in ADDRESS_KEYS:
-            self.vpc.source_dest_check.assigned(interface["mac"], key, interface.get(key))
+            self.vpc.assigned(interface["mac"], key, interface.get(key))
 
     def set(self, mac, key, value):
         super().set(mac, key, value)
         if mac is not None:
-            self.vpc.source_dest_check.assigned(mac, key, value)
+            self.vpc.assigned(mac, key, value)
 
     def stop(self):
         if self.process:

@@ -39,10 +39,10 @@ def search_domain(region):
 class Subnet:
     name: str                      # short; the bridge is br-<name>
     ipv4_cidr: str | None = "10.0.0.0/24"
-    ipv6_cidr: str | None = None   # e.g. "fd00:ec2:0:1::/64" (a ULA: stays inside the namespaces)
-    # How the subnet's router offers IPv6: "ra-stateless" (SLAAC + DHCPv6
-    # options), "slaac", or "dhcpv6" (RA with the managed flag, addresses by DHCPv6).
-    ipv6_mode: str = "ra-stateless"
+    # e.g. "fd00:ec2:0:1::/64" (a ULA: stays inside the namespaces). Its router
+    # offers IPv6 as EC2's does: RA with the managed flag, every address by
+    # DHCPv6 (sim/router6.py).
+    ipv6_cidr: str | None = None
     vpc_ipv4_cidr: str = "10.0.0.0/16"
     mtu: int | None = EC2_MTU      # DHCP option 26 as EC2 sends it; None: not sent
     region: str = DEFAULT_REGION   # the DHCP search domain follows it

@@ -11,6 +11,7 @@ import itertools
 from .dnsmasq import Dnsmasq
 from .namespace import NetworkNamespace
 from .process import ManagedProcess
+from .router6 import Router6
 from .srcdst import SourceDestCheck
 from .topology import IPV6_ONLY_DHCP4_PREFIXLEN, IPV6_ONLY_DHCP4_ROUTER
 
@@ -31,6 +32,7 @@ class Vpc:
         self.subnets = {}
         self.processes = []
         self.dhcp = Dnsmasq(self, verbose)
+        self.router6 = Router6(self)
         self._veth_numbers = itertools.count()
         self.source_dest_check = SourceDestCheck(self.netns)
         # The vpc is a router: it answers on every subnet's gateway address.
@@ -80,6 +82,15 @@ class Vpc:
 
     def start_dhcp(self):
         self.dhcp.start(list(self.subnets.values()))
+        self.router6.start(list(self.subnets.values()))
+
+    def assigned(self, mac, key, values):
+        """IMDS now lists `values` under `key` for this ENI: what EC2 lets it
+        send (the source/destination check) and, for `ipv6s`, what its DHCPv6
+        hands out."""
+        self.source_dest_check.assigned(mac, key, values)
+        if key == "ipv6s":
+            self.router6.assigned(mac, values.split() if isinstance(values, str) else values)
 
     def plug(self, eni, instance_netns):
         """Create the ENI's veth pair; its instance end appears in the instance.
@@ -91,8 +102,8 @@ class Vpc:
         `move`; udev's driver lookup for the `add` then fails on the vanished
         name and the ENI would be skipped, which no real ENI ever does.)
         """
-        self.dhcp.add_fixed_lease(eni.mac, eni.ipv4[0] if eni.ipv4 else None,
-                                  eni.ipv6[0] if eni.ipv6 and eni.subnet.ipv6_mode == "dhcpv6" else None)
+        self.dhcp.add_fixed_lease(eni.mac, eni.ipv4[0] if eni.ipv4 else None)
+        self.router6.assigned(eni.mac, eni.ipv6)
         eni.peer = f"eni{next(self._veth_numbers)}"
         mtu = ["mtu", str(eni.kernel_mtu)] if eni.kernel_mtu else []
         self.run(["ip", "link", "add", eni.peer, *mtu, "type", "veth", "peer", "name", eni.kernel_name,
