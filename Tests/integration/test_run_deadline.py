@@ -28,22 +28,16 @@ from pathlib import Path
 
 import pytest
 
-from ec2net_harness import EX_OK, EX_TEMPFAIL, Instance, eni, file_of, iface_of, mac_of, problem_lines
+from ec2net_harness import EX_OK, EX_TEMPFAIL, Instance, file_of, iface_of, mac_of, problem_lines
 
 EX_OSERR = 71
-NEW_IPS = ["10.1.1.10", "10.1.1.11", "10.1.1.99"]
 
 
 @pytest.fixture
-def inst(make_instance) -> Instance:
-    """eth0 and eth1 configured; then IMDS gained a secondary IP on eth1,
-    so a run that got through would write (as in test_fault_matrix)."""
-    instance = make_instance([eni(0), eni(1)])
-    for index in (0, 1):
-        instance.add_device(index)
-        assert instance.plug(index).returncode == EX_OK
-    instance.imds.set(mac_of(1), "local-ipv4s", NEW_IPS)
-    return instance
+def inst(make_configured) -> Instance:
+    """eth0 and eth1 configured; then IMDS gained a secondary IP on eth1
+    (10.1.1.99), so a run that got through would write."""
+    return make_configured(imds_ahead=True)
 
 
 def test_plug_ends_at_the_runs_deadline_and_keeps_config(inst):
