@@ -31,7 +31,6 @@ from ec2net_harness import (
     EX_OK,
     EX_TEMPFAIL,
     Instance,
-    eni,
     file_of,
     iface_of,
     mac_of,
@@ -39,16 +38,6 @@ from ec2net_harness import (
 
 EX_OSERR, EX_IOERR = 71, 74
 NEW_IPS = ["10.1.1.10", "10.1.1.11", "10.1.1.99"]
-
-
-@pytest.fixture
-def inst(make_instance) -> Instance:
-    """eth0 and eth1 (simulated ENIs with `eni()`), both configured."""
-    instance = make_instance([eni(0), eni(1)])
-    for index in (0, 1):
-        instance.add_device(index)
-        assert instance.plug(index).returncode == EX_OK
-    return instance
 
 
 def pending(inst: Instance):
@@ -107,13 +96,10 @@ def test_one_unreadable_address_removes_nothing(inst):
     assert file_of(1) not in inst.generated(), "positively gone now: removed"
 
 
-def test_a_scan_that_fails_midway_still_reloads_what_it_changed(make_instance):
+def test_a_scan_that_fails_midway_still_reloads_what_it_changed(make_configured):
     # Issue 21, row 3: a foreign file at ens7's name and a new secondary
     # IPv4 on ens6 in one scan, tried on the simulated instance.
-    inst = make_instance([eni(0), eni(1), eni(2)])
-    for index in (0, 1):
-        inst.add_device(index)
-        assert inst.plug(index).returncode == EX_OK
+    inst = make_configured(enis=3)
     inst.add_device(2)
     (inst.root.network_dir / file_of(2)).write_text("[Match]\nName=eth2\n")
     inst.imds.set(mac_of(1), "local-ipv4s", NEW_IPS)

@@ -59,19 +59,13 @@ from ec2net_harness import (
 )
 
 TOOLS = ["ec2-plug", "ec2-ifscan"]
-NEW_IPS = ["10.1.1.10", "10.1.1.11", "10.1.1.99"]
 LATE = 2  # the ENI hot-plugged late in the propagation cases
 
 
 @pytest.fixture
-def inst(make_instance) -> Instance:
+def inst(make_configured) -> Instance:
     """eth0 and eth1 configured; then IMDS gained a secondary IP on eth1."""
-    instance = make_instance([eni(0), eni(1)])
-    for index in (0, 1):
-        instance.add_device(index)
-        assert instance.plug(index).returncode == EX_OK
-    instance.imds.set(mac_of(1), "local-ipv4s", NEW_IPS)
-    return instance
+    return make_configured(imds_ahead=True)
 
 
 def run_tool(inst: Instance, tool: str, *extra: str, imds: str | None = None):

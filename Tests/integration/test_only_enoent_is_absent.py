@@ -18,19 +18,9 @@ import subprocess
 
 import pytest
 
-from ec2net_harness import EX_OK, RUN_TIMEOUT, Instance, environment, eni, iface_of, program_path, runner
+from ec2net_harness import EX_OK, RUN_TIMEOUT, Instance, environment, iface_of, program_path, runner
 
 EX_IOERR = 74
-
-
-@pytest.fixture
-def inst(make_instance) -> Instance:
-    """eth0 and eth1 (simulated ENIs with `eni()`), both configured."""
-    instance = make_instance([eni(0), eni(1)])
-    for index in (0, 1):
-        instance.add_device(index)
-        assert instance.plug(index).returncode == EX_OK
-    return instance
 
 
 def status(inst: Instance, *args: str) -> subprocess.CompletedProcess:

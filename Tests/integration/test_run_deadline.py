@@ -28,22 +28,16 @@ from pathlib import Path
 
 import pytest
 
-from ec2net_harness import EX_OK, EX_TEMPFAIL, Instance, eni, file_of, iface_of, mac_of, problem_lines
+from ec2net_harness import EX_OK, EX_TEMPFAIL, Instance, file_of, iface_of, mac_of, problem_lines
 
 EX_OSERR = 71
-NEW_IPS = ["10.1.1.10", "10.1.1.11", "10.1.1.99"]
 
 
 @pytest.fixture
-def inst(make_instance) -> Instance:
-    """eth0 and eth1 configured; then IMDS gained a secondary IP on eth1,
-    so a run that got through would write (as in test_fault_matrix)."""
-    instance = make_instance([eni(0), eni(1)])
-    for index in (0, 1):
-        instance.add_device(index)
-        assert instance.plug(index).returncode == EX_OK
-    instance.imds.set(mac_of(1), "local-ipv4s", NEW_IPS)
-    return instance
+def inst(make_configured) -> Instance:
+    """eth0 and eth1 configured; then IMDS gained a secondary IP on eth1
+    (10.1.1.99), so a run that got through would write."""
+    return make_configured(imds_ahead=True)
 
 
 def test_plug_ends_at_the_runs_deadline_and_keeps_config(inst):
@@ -186,15 +180,20 @@ def alive(pid: int) -> bool:
     return True
 
 
-def test_a_hung_networkctl_is_killed_at_the_deadline_and_the_reload_stays_pending(inst, tmp_path):
-    """Source: issue 21 ("nor waitpid on networkctl"). The stand-in is
-    started by ec2-plug's reload; at the deadline ec2-plug kills that PID,
+@pytest.mark.parametrize("program", ["ec2-plug", "ec2-unplug"])
+def test_a_hung_networkctl_is_killed_at_the_deadline_and_the_reload_stays_pending(inst, tmp_path, program):
+    """Source: issue 21 ("nor waitpid on networkctl"). Both are udev RUN
+    programs that reload networkd (ec2-unplug asks IMDS nothing, but a hung
+    networkctl would hold it to udev's 180 s kill). The stand-in is started
+    by the program's reload; at the deadline the program kills that PID,
     reaps it and fails as a failed reload does; the next run reloads."""
-    program, pid_file = hanging_networkctl(tmp_path)
-    inst.extra_env["EC2NET_NETWORKCTL"] = str(program)
+    stand_in, pid_file = hanging_networkctl(tmp_path)
+    inst.extra_env["EC2NET_NETWORKCTL"] = str(stand_in)
     inst.extra_env["EC2NET_DEADLINE_SECONDS"] = "2"
+    if program == "ec2-unplug":
+        inst.remove_device(1)  # udev's remove: the device is gone
     try:
-        result = inst.plug(1)
+        result = inst.plug(1) if program == "ec2-plug" else inst.unplug(1)
     finally:
         pid = int(pid_file.read_text()) if pid_file.exists() else None
         if pid is not None and alive(pid):
@@ -203,7 +202,10 @@ def test_a_hung_networkctl_is_killed_at_the_deadline_and_the_reload_stays_pendin
     assert result.returncode == EX_OSERR, result.stderr
     assert "reload still running at the run's deadline; killed" in result.stderr
     assert not alive(pid), "the stand-in's PID is gone (killed and reaped)"
-    assert "10.1.1.99/32" in inst.generated()[file_of(1)]
+    if program == "ec2-plug":
+        assert "10.1.1.99/32" in inst.generated()[file_of(1)]
+    else:
+        assert file_of(1) not in inst.generated(), "eth1's file removed"
     assert pending(inst).exists(), "the marker stays for the next run"
 
     del inst.extra_env["EC2NET_NETWORKCTL"]
@@ -230,24 +232,3 @@ def test_the_scan_ends_at_its_deadline_and_removes_nothing(inst):
     assert inst.reloads() == reloads, "networkd was reloaded"
     for index in (0, 1):
         assert file_of(index) in inst.generated(), f"{iface_of(index)}'s file removed"
-
-
-def test_unplug_from_udev_is_bounded_too(inst, tmp_path):
-    """ec2-unplug is a udev RUN program as well: it asks IMDS nothing, but a
-    hung networkctl would hold it to udev's 180 s kill. It ends by the run's
-    deadline, the stand-in killed, the reload pending (issue 21)."""
-    program, pid_file = hanging_networkctl(tmp_path)
-    inst.extra_env["EC2NET_NETWORKCTL"] = str(program)
-    inst.extra_env["EC2NET_DEADLINE_SECONDS"] = "2"
-    inst.remove_device(1)
-    try:
-        result = inst.unplug(1)
-    finally:
-        pid = int(pid_file.read_text()) if pid_file.exists() else None
-        if pid is not None and alive(pid):
-            os.kill(pid, signal.SIGKILL)
-    assert pid is not None, "networkctl was never started"
-    assert result.returncode == EX_OSERR, result.stderr
-    assert not alive(pid), "the stand-in's PID is gone (killed and reaped)"
-    assert file_of(1) not in inst.generated(), "eth1's file removed"
-    assert pending(inst).exists(), "the reload stays pending"
