@@ -32,7 +32,6 @@ struct SystemEdges {
         // every lock and networkctl end by it (runDeadline says whose).
         let run = SystemEdges.runDeadline(invocation.tool, clock, environment("EC2NET_DEADLINE_SECONDS"))
         let wait: WaitDeadline? = if let run { WaitDeadline(deadline: run, clock: clock) } else { nil }
-        FileLock.runDeadline = wait
         let reloader = NetworkctlReloader(path: environment("EC2NET_NETWORKCTL") ?? NetworkctlReloader.defaultPath, deadline: wait)
         let metadata = MetadataReader(source: SystemEdges.imds(invocation, c, clock, log, run), clock: clock, deadline: run)
         // The kernel is this host's only for the host's own tree (no --root).

@@ -97,7 +97,7 @@ final class AdminNetworkFilesTests: XCTestCase {
         try Directory.makePath(paths.networkdRuntime)
         try write(paths.adminNetworkd + "/50-dev1.network", "[Match]\nName=device-number-1.0\n")
         let c = try InterfaceConfigurator(configuration: Configuration(), paths: paths, links: nil,
-                                          identities: FixedLinkIdentities([link]), log: RecordingLog())
+                                          identities: FixedLinkIdentities([link]), lockDeadline: nil, log: RecordingLog())
         XCTAssertNil(try c.decide(ManagementDecision.Subject(mac: mac, name: "eth1")), "no altname yet")
         let m = InterfaceMetadata(mac: mac, isPrimary: false, index: try DeviceIndex(card: 0, device: 1),
                                   ipv4Addresses: [try IPv4Address(parsing: "10.0.1.20")])

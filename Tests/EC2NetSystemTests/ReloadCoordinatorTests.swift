@@ -21,7 +21,7 @@ final class ReloadCoordinatorTests: XCTestCase {
         let run = try makeTemporaryDirectory(self) + "/run/ec2net"
         let reloader = CountingReloader()
         let clock = FakeClock()
-        let c = try ReloadCoordinator(runDirectory: run)
+        let c = try ReloadCoordinator(runDirectory: run, lockDeadline: nil)
         try c.markPending()
         try c.markPending()
         XCTAssertNotNil(fileStat(run + "/reload-pending"))
@@ -31,7 +31,7 @@ final class ReloadCoordinatorTests: XCTestCase {
         XCTAssertEqual(clock.sleeps, [], "no fixed wait on the path of a lone run (issue 21)")
 
         // The next run with nothing to do reloads nothing.
-        let d = try ReloadCoordinator(runDirectory: run)
+        let d = try ReloadCoordinator(runDirectory: run, lockDeadline: nil)
         XCTAssertEqual(try d.finish(reloader: reloader, turn: .deferToOthers), .nothingPending)
         XCTAssertEqual(reloader.count, 1)
     }
@@ -39,15 +39,15 @@ final class ReloadCoordinatorTests: XCTestCase {
     func testNothingPendingNoReload() throws {
         let run = try makeTemporaryDirectory(self)
         let reloader = CountingReloader()
-        XCTAssertEqual(try ReloadCoordinator(runDirectory: run).finish(reloader: reloader, turn: .deferToOthers), .nothingPending)
+        XCTAssertEqual(try ReloadCoordinator(runDirectory: run, lockDeadline: nil).finish(reloader: reloader, turn: .deferToOthers), .nothingPending)
         XCTAssertEqual(reloader.count, 0)
     }
 
     func testDeferredWhileAnotherCoordinatorWorks() throws {
         let run = try makeTemporaryDirectory(self)
         let reloader = CountingReloader()
-        let first = try ReloadCoordinator(runDirectory: run)
-        let second = try ReloadCoordinator(runDirectory: run)
+        let first = try ReloadCoordinator(runDirectory: run, lockDeadline: nil)
+        let second = try ReloadCoordinator(runDirectory: run, lockDeadline: nil)
         try first.markPending()
         XCTAssertEqual(try first.finish(reloader: reloader, turn: .deferToOthers), .deferred)
         XCTAssertEqual(reloader.count, 0)
@@ -63,7 +63,7 @@ final class ReloadCoordinatorTests: XCTestCase {
     func testAwaitReloadReloadsAloneWithoutWaiting() throws {
         let run = try makeTemporaryDirectory(self)
         let reloader = CountingReloader()
-        let c = try ReloadCoordinator(runDirectory: run)
+        let c = try ReloadCoordinator(runDirectory: run, lockDeadline: nil)
         try c.markPending()
         XCTAssertEqual(try c.finish(reloader: reloader, turn: .awaitReload), .reloaded)
         XCTAssertEqual(reloader.count, 1)
@@ -77,7 +77,7 @@ final class ReloadCoordinatorTests: XCTestCase {
         // so the lock is another open file description, as in the field).
         let (release, pid) = try holdSharedLockInChild(run + "/active.lock")
         defer { var s: Int32 = 0; kill(pid, SIGKILL); waitpid(pid, &s, 0) }
-        let c = try ReloadCoordinator(runDirectory: run)
+        let c = try ReloadCoordinator(runDirectory: run, lockDeadline: nil)
         try c.markPending()
         final class Finishing: @unchecked Sendable {
             let coordinator: ReloadCoordinator, reloader: CountingReloader
@@ -113,7 +113,7 @@ final class ReloadCoordinatorTests: XCTestCase {
             func reload() throws(ReloadError) { sawMarker = access(path, F_OK) == 0 }
         }
         let watching = MarkerWatchingReloader(path: run + "/reload-pending")
-        let c = try ReloadCoordinator(runDirectory: run)
+        let c = try ReloadCoordinator(runDirectory: run, lockDeadline: nil)
         try PendingReload(runDirectory: run).mark()
         XCTAssertEqual(try c.finish(reloader: watching, turn: .deferToOthers), .reloaded)
         XCTAssertTrue(watching.sawMarker, "still pending while networkctl runs")
@@ -124,12 +124,12 @@ final class ReloadCoordinatorTests: XCTestCase {
         let run = try makeTemporaryDirectory(self)
         let reloader = CountingReloader()
         reloader.failure = .failed("/usr/bin/networkctl", status: 256)
-        let c = try ReloadCoordinator(runDirectory: run)
+        let c = try ReloadCoordinator(runDirectory: run, lockDeadline: nil)
         try c.markPending()
         XCTAssertThrowsError(try c.finish(reloader: reloader, turn: .deferToOthers)) { XCTAssertEqual(($0 as? ReloadError)?.description, ReloadError.failed("/usr/bin/networkctl", status: 256).description) }
         XCTAssertNotNil(fileStat(run + "/reload-pending"))
         reloader.failure = nil
-        XCTAssertEqual(try ReloadCoordinator(runDirectory: run).finish(reloader: reloader, turn: .deferToOthers), .reloaded)
+        XCTAssertEqual(try ReloadCoordinator(runDirectory: run, lockDeadline: nil).finish(reloader: reloader, turn: .deferToOthers), .reloaded)
         XCTAssertEqual(reloader.count, 2)
     }
 }

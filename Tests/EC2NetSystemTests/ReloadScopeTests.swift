@@ -10,10 +10,10 @@ final class ReloadScopeTests: XCTestCase {
         let reloader = CountingReloader()
         let log = RecordingLog()
         let failure = PipelineError.metadata(.imds(.unreachable("test")))
-        XCTAssertThrowsError(try ReloadScope.run(paths: paths, reloader: reloader, log: log) {
+        XCTAssertThrowsError(try ReloadScope.run(paths: paths, lockDeadline: nil, reloader: reloader, log: log) {
             _ throws(PipelineError) in
             // While this run works, another changes files and finishes: it defers.
-            try ReloadScope.run(paths: paths, reloader: reloader, log: log) { other throws(PipelineError) in
+            try ReloadScope.run(paths: paths, lockDeadline: nil, reloader: reloader, log: log) { other throws(PipelineError) in
                 try other.filesChanged()
             }
             XCTAssertEqual(reloader.count, 0)
@@ -26,7 +26,7 @@ final class ReloadScopeTests: XCTestCase {
     func testNothingChangedNoReload() throws {
         let paths = Paths(root: try makeTemporaryDirectory(self))
         let reloader = CountingReloader()
-        try ReloadScope.run(paths: paths, reloader: reloader, log: RecordingLog()) { _ throws(PipelineError) in }
+        try ReloadScope.run(paths: paths, lockDeadline: nil, reloader: reloader, log: RecordingLog()) { _ throws(PipelineError) in }
         XCTAssertEqual(reloader.count, 0)
     }
 }

@@ -62,17 +62,14 @@ final class RunDeadlineWaitTests: XCTestCase {
         let run = try makeTemporaryDirectory(self)
         let clock = FakeClock()
         let reloader = CountingReloader()
-        let other = try ReloadCoordinator(runDirectory: run)
-        FileLock.runDeadline = deadline(2, clock)
-        defer { FileLock.runDeadline = nil }
-        let mine = try ReloadCoordinator(runDirectory: run)
+        let other = try ReloadCoordinator(runDirectory: run, lockDeadline: nil)
+        let mine = try ReloadCoordinator(runDirectory: run, lockDeadline: deadline(2, clock))
         try mine.markPending()
         XCTAssertThrowsError(try mine.finish(reloader: reloader, turn: .awaitReload)) { error in
             guard case .lock(.lockTimedOut) = error as? ReloadError else { return XCTFail("\(error)") }
         }
         XCTAssertEqual(reloader.count, 0)
         XCTAssertTrue(try PendingReload(runDirectory: run).isMarked(), "a reload is never lost")
-        FileLock.runDeadline = nil
         XCTAssertEqual(try other.finish(reloader: reloader, turn: .deferToOthers), .reloaded, "the other run reloads it")
         XCTAssertEqual(reloader.count, 1)
     }

@@ -34,7 +34,7 @@ final class StaleRuleCleanerTests: XCTestCase {
         try ledger.record([GeneratedFile(name: "05-ec2net-eth1.network", contents: Self.file(rules))])
     }
 
-    func clean() { StaleRuleCleaner(paths: host.paths, rules: kernel, log: log).clean() }
+    func clean() { StaleRuleCleaner(paths: host.paths, rules: kernel, lockDeadline: nil, log: log).clean() }
 
     func write(_ path: String, _ text: String) throws {
         try Directory.makePath(String(path[..<path.lastIndex(of: "/")!]))
@@ -171,13 +171,13 @@ final class StaleRuleCleanerTests: XCTestCase {
         let m = InterfaceMetadata(mac: mac, isPrimary: false, index: try DeviceIndex(card: 0, device: 1), interfaceID: nil,
                                   ipv4Addresses: [try IPv4Address(parsing: "10.0.1.20")], ipv4Prefixes: [],
                                   ipv4Subnet: try IPv4CIDR(parsing: "10.0.1.0/24"))
-        let configurator = try InterfaceConfigurator(configuration: Configuration(), paths: host.paths, links: nil, log: log)
+        let configurator = try InterfaceConfigurator(configuration: Configuration(), paths: host.paths, links: nil, lockDeadline: nil, log: log)
         // A directory in the way of the file: the write fails after the ledger was written.
         try Directory.makePath(host.paths.networkdRuntime + "/05-ec2net-eth1.network")
         XCTAssertThrowsError(try configurator.commit(interface: "eth1", metadata: m))
         XCTAssertEqual(try ledgerRules(), [Self.mine])
         try FileManager.default.removeItem(atPath: host.paths.networkdRuntime + "/05-ec2net-eth1.network")
-        let fresh = try InterfaceConfigurator(configuration: Configuration(), paths: host.paths, links: nil, log: log)
+        let fresh = try InterfaceConfigurator(configuration: Configuration(), paths: host.paths, links: nil, lockDeadline: nil, log: log)
         _ = try fresh.commit(interface: "eth1", metadata: m)
         let written = try String(contentsOfFile: host.paths.networkdRuntime + "/05-ec2net-eth1.network", encoding: .utf8)
         XCTAssertTrue(Set(PolicyRule.rules(inGeneratedFile: written)).isSubset(of: Set(try ledgerRules())))

@@ -17,16 +17,11 @@ public final class FileLock {
 
     deinit { if fd >= 0 { close(fd) } }
 
-    /// The run's deadline for every blocking lock of this process
-    /// (issue 21), set once at start before any lock is taken; nil (a run
-    /// without a deadline, the tests' default) blocks as flock(2) does.
-    /// Process-wide because every lock of a run ends by the same time.
-    nonisolated(unsafe) public static var runDeadline: WaitDeadline?
-
     /// Takes the lock, waiting for a conflicting holder: with a deadline
-    /// by non-blocking tries until it passes (then `.lockTimedOut`, nothing
-    /// done under the lock), without one by a blocking flock(2).
-    public func lock(_ mode: Mode, until deadline: WaitDeadline? = FileLock.runDeadline) throws(FileError) {
+    /// (the run's, RunContext.lockDeadline: issue 21) by non-blocking tries
+    /// until it passes (then `.lockTimedOut`, nothing done under the lock),
+    /// without one (a run without a deadline) by a blocking flock(2).
+    public func lock(_ mode: Mode, until deadline: WaitDeadline?) throws(FileError) {
         guard let deadline else {
             while flock(fd, mode == .shared ? LOCK_SH : LOCK_EX) != 0 {
                 if errno != EINTR { throw .operation("flock", path: path, errno: errno) }

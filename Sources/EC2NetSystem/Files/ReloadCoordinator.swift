@@ -19,13 +19,16 @@ public final class ReloadCoordinator {
     private let activePath: String
     private let pending: PendingReload
     private let active: FileLock
+    /// The run's deadline for both locks; nil: they block.
+    private let lockDeadline: WaitDeadline?
 
-    public init(runDirectory: String) throws(FileError) {
+    public init(runDirectory: String, lockDeadline: WaitDeadline?) throws(FileError) {
         try Directory.makePath(runDirectory)
         activePath = runDirectory + "/active.lock"
         pending = PendingReload(runDirectory: runDirectory)
+        self.lockDeadline = lockDeadline
         active = try FileLock(path: activePath)
-        try active.lock(.shared)
+        try active.lock(.shared, until: lockDeadline)
     }
 
     public func markPending() throws(FileError) { try pending.mark() }
@@ -68,10 +71,10 @@ public final class ReloadCoordinator {
             case .awaitReload:
                 // Waits while other runs work; every one of them is bounded
                 // by its own deadline, and this wait by this run's
-                // (FileLock.runDeadline): past it the marker stays, for the
+                // (lockDeadline): past it the marker stays, for the
                 // run still holding its shared lock or the next one. The
                 // lock drops with a killed holder.
-                try exclusive.lock(.exclusive)
+                try exclusive.lock(.exclusive, until: lockDeadline)
                 guard try pending.isMarked() else { return .reloadedByAnother }
             }
         } catch { throw .lock(error) }

@@ -30,10 +30,10 @@ public final class DeviceMapStore {
 
     /// Records what IMDS confirmed; writes only when the entry changed.
     @discardableResult
-    public func record(_ m: InterfaceMetadata) throws(FileError) -> Bool {
+    public func record(_ m: InterfaceMetadata, until deadline: WaitDeadline?) throws(FileError) -> Bool {
         let dir = try Directory(path: paths.state, create: true)
         let lock = try FileLock(path: paths.state + "/.interfaces.lock")
-        try lock.lock(.exclusive)
+        try lock.lock(.exclusive, until: deadline)
         defer { lock.unlock() }
         var map = try load()
         let entry = DeviceMap.Entry(index: m.index, interfaceID: m.interfaceID)

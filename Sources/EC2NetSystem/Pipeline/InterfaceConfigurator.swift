@@ -14,13 +14,16 @@ public final class InterfaceConfigurator {
     private let deviceMap: DeviceMapStore
     private let ledger: RuleLedger
     private let identities: LinkIdentityReading?
+    /// The run's deadline for the per-MAC, ledger and naming-map locks.
+    private let lockDeadline: WaitDeadline?
     private let log: Log
 
     /// - Parameter identities: what networkd knows of a link, for the admin
     ///   claim; nil: the name and MAC only.
     public init(configuration: Configuration, paths: Paths, links: @escaping @autoclosure () -> LinkControl?, identities: LinkIdentityReading? = nil,
-                log: Log) throws(FileError) {
+                lockDeadline: WaitDeadline?, log: Log) throws(FileError) {
         self.configuration = configuration
+        self.lockDeadline = lockDeadline
         self.identities = identities
         self.paths = paths
         self.links = links
@@ -85,15 +88,15 @@ public final class InterfaceConfigurator {
             return outcome
         }
         let files = NetworkdRenderer.render(m, interface: interface, configuration: configuration)
-        let change = try InterfaceLock.holding(m.mac, paths: paths) { () throws(FileError) in
+        let change = try InterfaceLock.holding(m.mac, paths: paths, until: lockDeadline) { () throws(FileError) in
             // The rules are on record before networkd can see the file that asks for them.
-            try ledger.holding { () throws(FileError) in
+            try ledger.holding(until: lockDeadline) { () throws(FileError) in
                 try ledger.record(files)
                 return try tree.apply(files, mac: m.mac)
             }
         }
         do {
-            if try deviceMap.record(m) { log.info("\(interface): recorded \(m.mac) as \(m.index) in \(paths.deviceMap)") }
+            if try deviceMap.record(m, until: lockDeadline) { log.info("\(interface): recorded \(m.mac) as \(m.index) in \(paths.deviceMap)") }
         } catch {
             log.warning("\(interface): cannot update \(paths.deviceMap): \(error)")
         }
@@ -126,6 +129,6 @@ public final class InterfaceConfigurator {
 
     /// Removes everything generated for a MAC (unplug, exclusion, stale config).
     public func remove(mac: MACAddress) throws(FileError) -> [String] {
-        try InterfaceLock.holding(mac, paths: paths) { () throws(FileError) in try tree.remove(mac: mac).removed }
+        try InterfaceLock.holding(mac, paths: paths, until: lockDeadline) { () throws(FileError) in try tree.remove(mac: mac).removed }
     }
 }

@@ -9,11 +9,13 @@ public struct InterfaceRemoval {
     public let tree: GeneratedTree
     public let paths: Paths
     public let sysfs: Sysfs
+    public let lockDeadline: WaitDeadline?
 
-    public init(tree: GeneratedTree, paths: Paths, sysfs: Sysfs) {
+    public init(tree: GeneratedTree, paths: Paths, sysfs: Sysfs, lockDeadline: WaitDeadline?) {
         self.tree = tree
         self.paths = paths
         self.sysfs = sysfs
+        self.lockDeadline = lockDeadline
     }
 
     public enum Result: Equatable {
@@ -28,7 +30,7 @@ public struct InterfaceRemoval {
     public func removeIfGone(_ mac: MACAddress, except: String? = nil) throws(PipelineError) -> Result {
         var failure: SysfsError? = nil
         let result = try PipelineError.files { () throws(FileError) -> Result in
-            try InterfaceLock.holding(mac, paths: paths) { () throws(FileError) -> Result in
+            try InterfaceLock.holding(mac, paths: paths, until: lockDeadline) { () throws(FileError) -> Result in
                 let carriers: [String]
                 do throws(SysfsError) { carriers = try SysfsDevices(sysfs: sysfs, drivers: []).interfaces(with: mac) } catch {
                     failure = error

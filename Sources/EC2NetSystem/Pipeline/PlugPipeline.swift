@@ -25,6 +25,8 @@ public final class PlugPipeline {
     private let kernel: KernelAccess
     private let reloader: Reloader
     private let clock: MonotonicClock
+    /// The run's deadline for every lock it takes.
+    private let lockDeadline: WaitDeadline?
     private let log: Log
 
     public init(_ context: RunContext) {
@@ -35,6 +37,7 @@ public final class PlugPipeline {
         kernel = context.kernel
         reloader = context.reloader
         clock = context.clock
+        lockDeadline = context.lockDeadline
         log = context.log
     }
 
@@ -77,9 +80,9 @@ public final class PlugPipeline {
         do {
             configurator = try InterfaceConfigurator(configuration: configuration, paths: paths, links: self.kernel.links,
                                                      identities: identities,
-                                                     log: log)
+                                                     lockDeadline: lockDeadline, log: log)
         } catch { throw .file(error) }
-        let result = try ReloadScope.run(paths: paths, reloader: reloader, turn: .awaitReload, log: log) {
+        let result = try ReloadScope.run(paths: paths, lockDeadline: lockDeadline, reloader: reloader, turn: .awaitReload, log: log) {
             scope throws(PipelineError) -> Result in
             defer { metadata.closeConnection() }
             let outcome: ConfigureOutcome
@@ -98,7 +101,7 @@ public final class PlugPipeline {
             return .done(outcome)
         }
         if case .done(let o) = result, o.changedFiles, let rules = kernel.rules {
-            StaleRuleCleaner(paths: paths, rules: rules, log: log).clean()
+            StaleRuleCleaner(paths: paths, rules: rules, lockDeadline: lockDeadline, log: log).clean()
         }
         return result
     }

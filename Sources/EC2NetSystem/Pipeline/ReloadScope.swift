@@ -9,8 +9,11 @@ public final class ReloadScope {
     private let turn: ReloadCoordinator.Turn
     private let log: Log
 
-    private init(paths: Paths, reloader: Reloader, turn: ReloadCoordinator.Turn, log: Log) throws(PipelineError) {
-        do { coordinator = try ReloadCoordinator(runDirectory: paths.runtime) } catch { throw .file(error) }
+    private init(paths: Paths, lockDeadline: WaitDeadline?, reloader: Reloader, turn: ReloadCoordinator.Turn,
+                 log: Log) throws(PipelineError) {
+        do { coordinator = try ReloadCoordinator(runDirectory: paths.runtime, lockDeadline: lockDeadline) } catch {
+            throw .file(error)
+        }
         self.reloader = reloader
         self.turn = turn
         self.log = log
@@ -22,9 +25,10 @@ public final class ReloadScope {
     /// rename). A failed reload is this run's error when `body` succeeded,
     /// and a log line when `body`'s own error is thrown; the marker stays
     /// either way.
-    public static func run<T>(paths: Paths, reloader: Reloader, turn: ReloadCoordinator.Turn = .deferToOthers, log: Log,
+    public static func run<T>(paths: Paths, lockDeadline: WaitDeadline?, reloader: Reloader,
+                              turn: ReloadCoordinator.Turn = .deferToOthers, log: Log,
                               _ body: (ReloadScope) throws(PipelineError) -> T) throws(PipelineError) -> T {
-        let scope = try ReloadScope(paths: paths, reloader: reloader, turn: turn, log: log)
+        let scope = try ReloadScope(paths: paths, lockDeadline: lockDeadline, reloader: reloader, turn: turn, log: log)
         let result: T
         do { result = try body(scope) } catch {
             if let failed = scope.finish() { log.error("\(PipelineError.reload(failed))") }

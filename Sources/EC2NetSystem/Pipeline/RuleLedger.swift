@@ -40,10 +40,10 @@ public struct RuleLedger {
     }
 
     /// Runs `body` under the ledger's exclusive lock.
-    public func holding<T>(_ body: () throws(FileError) -> T) throws(FileError) -> T {
+    public func holding<T>(until deadline: WaitDeadline?, _ body: () throws(FileError) -> T) throws(FileError) -> T {
         try Directory.makePath(paths.runtime)
         let lock = try FileLock(path: path + ".lock")
-        try lock.lock(.exclusive)
+        try lock.lock(.exclusive, until: deadline)
         defer { lock.unlock() }
         return try body()
     }

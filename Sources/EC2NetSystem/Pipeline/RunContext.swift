@@ -16,6 +16,9 @@ public final class RunContext {
     public let kernel: KernelAccess
     /// One deadline for a udev-started run (issue 21); nil: none.
     public let deadline: RunDeadline?
+    /// That deadline on the run's clock, for every lock the run takes
+    /// (FileLock.lock(_:until:)); nil: locks block.
+    public let lockDeadline: WaitDeadline?
 
     public init(configuration: Configuration, paths: Paths, sysfs: Sysfs, log: Log, clock: MonotonicClock,
                 metadata: MetadataReader, reloader: Reloader, kernel: KernelAccess, deadline: RunDeadline? = nil) {
@@ -28,5 +31,6 @@ public final class RunContext {
         self.reloader = reloader
         self.kernel = kernel
         self.deadline = deadline
+        lockDeadline = deadline.map { WaitDeadline(deadline: $0, clock: clock) }
     }
 }

@@ -38,6 +38,8 @@ public final class ScanPipeline {
     private let kernel: KernelAccess
     private let reloader: Reloader
     private let clock: MonotonicClock
+    /// The run's deadline for every lock it takes.
+    private let lockDeadline: WaitDeadline?
     private let log: Log
 
     public init(_ context: RunContext, devices: DeviceEnumerator) {
@@ -49,6 +51,7 @@ public final class ScanPipeline {
         kernel = context.kernel
         reloader = context.reloader
         clock = context.clock
+        lockDeadline = context.lockDeadline
         log = context.log
     }
 
@@ -60,7 +63,7 @@ public final class ScanPipeline {
         }
         let configurator = try PipelineError.files { () throws(FileError) in
             try InterfaceConfigurator(configuration: configuration, paths: paths, links: self.kernel.links,
-                                      identities: kernel.linkIdentities(sysfs: sysfs, paths: paths), log: log)
+                                      identities: kernel.linkIdentities(sysfs: sysfs, paths: paths), lockDeadline: lockDeadline, log: log)
         }
         // A list that cannot be taken completely is no list: nothing is
         // configured or removed on it (only ENOENT is absent).
@@ -71,7 +74,7 @@ public final class ScanPipeline {
                 log.warning("\(d.name) (\(d.mac)): \(other) also manages it; ec2net's networkd config may conflict")
             }
         }
-        let report = try ReloadScope.run(paths: paths, reloader: reloader, log: log) {
+        let report = try ReloadScope.run(paths: paths, lockDeadline: lockDeadline, reloader: reloader, log: log) {
             scope throws(PipelineError) -> Report in
             var report = Report()
             try removeGone(present: Set(found.map { $0.mac }), configurator, &report)
@@ -84,14 +87,14 @@ public final class ScanPipeline {
             if report.changedFiles { try scope.filesChanged() }
             return report
         }
-        if let rules = kernel.rules { StaleRuleCleaner(paths: paths, rules: rules, log: log).clean() }
+        if let rules = kernel.rules { StaleRuleCleaner(paths: paths, rules: rules, lockDeadline: lockDeadline, log: log).clean() }
         // Judged after this scan's own reload (if any) took effect, so a
         // normal boot does not report the moment before the primary's route.
         if options.checkDefaultRoute, let routes = kernel.routes,
            DefaultRouteCheck(metadata: metadata, routes: routes, sysfs: sysfs, log: log)
                .run(afterReload: report.changedFiles, clock: clock) {
             // A reload lets the primary's metric 512 apply.
-            try ReloadScope.run(paths: paths, reloader: reloader, log: log) { scope throws(PipelineError) in
+            try ReloadScope.run(paths: paths, lockDeadline: lockDeadline, reloader: reloader, log: log) { scope throws(PipelineError) in
                 try scope.filesChanged()
             }
         }
@@ -103,7 +106,7 @@ public final class ScanPipeline {
     /// and only when the MAC is still on no interface under its lock.
     private func removeGone(present: Set<MACAddress>, _ configurator: InterfaceConfigurator,
                             _ report: inout Report) throws(PipelineError) {
-        let removal = InterfaceRemoval(tree: configurator.tree, paths: paths, sysfs: sysfs)
+        let removal = InterfaceRemoval(tree: configurator.tree, paths: paths, sysfs: sysfs, lockDeadline: lockDeadline)
         for f in try PipelineError.files({ () throws(FileError) in try configurator.tree.owned() }) where !present.contains(f.mac) {
             let removed: [String]
             switch try removal.removeIfGone(f.mac) {

@@ -14,12 +14,14 @@ public struct StaleRuleCleaner {
     private let ledger: RuleLedger
     private let configuration: NetworkdRuleRequests
     private let rules: RuleTable
+    private let lockDeadline: WaitDeadline?
     private let log: Log
 
-    public init(paths: Paths, rules: RuleTable, log: Log) {
+    public init(paths: Paths, rules: RuleTable, lockDeadline: WaitDeadline?, log: Log) {
         ledger = RuleLedger(paths: paths)
         configuration = NetworkdRuleRequests(paths: paths)
         self.rules = rules
+        self.lockDeadline = lockDeadline
         self.log = log
     }
 
@@ -28,7 +30,7 @@ public struct StaleRuleCleaner {
     /// (unreadable ledger or configuration, no rule dump): nothing is deleted.
     public func clean() {
         do {
-            try ledger.holding { () throws(FileError) in try cleanLocked() }
+            try ledger.holding(until: lockDeadline) { () throws(FileError) in try cleanLocked() }
         } catch {
             log.warning("stale rule cleanup: \(error); no rule removed")
         }
