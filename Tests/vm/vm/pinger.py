@@ -1,5 +1,6 @@
-"""A ping loop from the VPC namespace to an address in the guest, for the
-longest connectivity gap (a measurement, reported, not asserted on)."""
+"""A ping loop from the VPC namespace to an address in the guest: the
+requests lost between its first and last reply, and the longest gap between
+replies (reported)."""
 import re
 
 PING_INTERVAL = 0.1
@@ -23,3 +24,10 @@ class Pinger:
         times = self.replies()
         gaps = [b - a for a, b in zip(times, times[1:])]
         return (max(gaps) if gaps else None), len(times)
+
+    def lost(self):
+        """Echo requests unanswered between the first and the last reply (by
+        icmp_seq): those after the last reply may still be in flight."""
+        answered = {int(m.group(1)) for m in re.finditer(r"^\[\d+\.\d+\] \d+ bytes from .* icmp_seq=(\d+) ",
+                                                         self.process.log_text(), re.M)}
+        return (max(answered) - min(answered) + 1 - len(answered)) if answered else None
