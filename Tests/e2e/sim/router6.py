@@ -36,6 +36,11 @@ class Router6:
         self.process = self.vpc.spawn("router6", argv)
         wait_for_path(self.ready_file, self.process)
 
+    def plugged(self, mac, addresses):
+        """The ENI's own addresses, unless IMDS already said (sim/srcdst.py does the same)."""
+        self.assigned_ipv6.setdefault(mac.lower(), list(addresses or []))
+        self._write()
+
     def assigned(self, mac, addresses):
         """EC2 now assigns `addresses` (IMDS `ipv6s`) to this ENI; None or []: none."""
         self.assigned_ipv6[mac.lower()] = list(addresses or [])

@@ -103,7 +103,7 @@ class Vpc:
         name and the ENI would be skipped, which no real ENI ever does.)
         """
         self.dhcp.add_fixed_lease(eni.mac, eni.ipv4[0] if eni.ipv4 else None)
-        self.router6.assigned(eni.mac, eni.ipv6)
+        self.router6.plugged(eni.mac, eni.ipv6)
         eni.peer = f"eni{next(self._veth_numbers)}"
         mtu = ["mtu", str(eni.kernel_mtu)] if eni.kernel_mtu else []
         self.run(["ip", "link", "add", eni.peer, *mtu, "type", "veth", "peer", "name", eni.kernel_name,
