@@ -177,9 +177,12 @@ class Router6:
         if dport != SERVER_PORT:
             return
         mac = ":".join(f"{b:02x}" for b in mac_bytes[:6])
-        answer = self.answer(bridge, mac, data[48:])
-        if answer:
-            self.udp.sendto(answer, (str(source), CLIENT_PORT, 0, bridge.index))
+        try:
+            answer = self.answer(bridge, mac, data[48:])
+            if answer:
+                self.udp.sendto(answer, (str(source), CLIENT_PORT, 0, bridge.index))
+        except (OSError, ValueError, struct.error) as e:  # one bad request or send; the router carries on
+            log(f"{bridge.name}: {mac}: request from {source} not answered: {e!r}")
 
     def answer(self, bridge, mac, message):
         if len(message) < 4:
